@@ -1,0 +1,1 @@
+//! Airflow knowledge: option catalogs per version.

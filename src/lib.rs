@@ -1,6 +1,18 @@
 //! platc: compiles one typed `platform.yaml` into the files that Helm, Argo CD and the image build consume.
 //!
-//! The pipeline runs one way: [`load`] → [`validate`] → [`resolve`] → [`render`] → [`emit`].
+//! The pipeline runs one way: [`load`] → [`validate`] → [`resolve`] → render → emit.
+//! [`pipeline`] strings the front end together; [`cli`] is the command line on top.
 
 pub mod airflow;
+pub mod cli;
+pub mod diagnostic;
+pub mod load;
 pub mod naming;
+pub mod pipeline;
+pub mod report;
+pub mod resolve;
+pub mod schema;
+pub mod spec;
+pub mod suggest;
+pub mod validate;
+pub mod yaml;

@@ -1,0 +1,210 @@
+//! The command line: arguments, dispatch, output and exit codes.
+//!
+//! Exit codes: 0 success, 1 the spec is invalid (or `out/` is stale), 2 usage or I/O error.
+//! A closed pipe (`platc show prod | head`) ends quietly with 0.
+
+use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+use crate::diagnostic::{Diagnostic, Diagnostics};
+use crate::pipeline::{self, Failure};
+use crate::report::{self, Format};
+
+/// Compile one typed platform.yaml into Helm values, Argo CD manifests and image files for Airflow.
+#[derive(Debug, Parser)]
+#[command(name = "platc", version, about, long_about = None, after_help = EXAMPLES)]
+pub struct Cli {
+    /// The platform spec to read.
+    #[arg(
+        short = 'f',
+        long = "file",
+        global = true,
+        default_value = "platform.yaml",
+        value_name = "FILE"
+    )]
+    pub file: PathBuf,
+    /// Output format for diagnostics and results.
+    #[arg(long, global = true, value_enum, default_value_t = Format::Human)]
+    pub format: Format,
+    /// When to use colour: only on a terminal by default; NO_COLOR is honoured.
+    #[arg(long, global = true, value_enum, default_value_t = Color::Auto, value_name = "WHEN")]
+    pub color: Color,
+    /// Treat warnings as errors.
+    #[arg(long, global = true)]
+    pub deny_warnings: bool,
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+const EXAMPLES: &str = "\
+Examples:
+  platc validate                  check platform.yaml in this folder
+  platc validate -f other.yaml --format github
+  platc show prod                 print the resolved prod environment
+  platc schema > schema/platform.schema.json
+
+Exit status: 0 ok, 1 the spec is invalid, 2 usage or I/O error.";
+
+/// Colour choice.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Color {
+    /// Colour when writing to a terminal and NO_COLOR is unset.
+    Auto,
+    /// Always colour.
+    Always,
+    /// Never colour.
+    Never,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Check the spec: schema, then the semantic rules. Prints every problem at its line and column.
+    Validate,
+    /// Print the JSON Schema of platform.yaml.
+    Schema,
+    /// Print one environment fully resolved (shared settings plus its overrides), as YAML.
+    Show {
+        /// Environment name, as under `environments:`.
+        env: String,
+    },
+}
+
+/// Runs the command line and returns the process exit code.
+pub fn main() -> i32 {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            return if e.use_stderr() { 2 } else { 0 };
+        }
+    };
+    run(&cli)
+}
+
+/// Runs parsed arguments and returns the exit code.
+pub fn run(cli: &Cli) -> i32 {
+    let color = match cli.color {
+        Color::Always => true,
+        Color::Never => false,
+        Color::Auto => {
+            std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+                && std::io::stderr().is_terminal()
+        }
+    };
+    let out = Output {
+        format: cli.format,
+        color,
+        deny_warnings: cli.deny_warnings,
+    };
+    match &cli.command {
+        Command::Schema => out.stdout(&crate::schema::schema_text()),
+        Command::Validate => match pipeline::front_end(&cli.file) {
+            Ok(front) => {
+                let code = out.diagnostics(&front.warnings, Some(&front.doc.text));
+                if code == 0 && cli.format == Format::Human {
+                    let envs = front.model.environments.len();
+                    out.stderr(&format!(
+                        "{}: valid ({envs} environment{})\n",
+                        cli.file.display(),
+                        if envs == 1 { "" } else { "s" }
+                    ));
+                }
+                if code == 0 && cli.format == Format::Json && front.warnings.is_empty() {
+                    return out.stdout(&report::render(
+                        &Diagnostics::default(),
+                        None,
+                        Format::Json,
+                        false,
+                    ));
+                }
+                code
+            }
+            Err(failure) => out.failure(&failure),
+        },
+        Command::Show { env } => match pipeline::front_end(&cli.file) {
+            Ok(front) => {
+                let _ = out.diagnostics(&front.warnings, Some(&front.doc.text));
+                let Some(resolved) = front.model.environments.iter().find(|e| &e.name == env)
+                else {
+                    let names: Vec<&str> = front
+                        .model
+                        .environments
+                        .iter()
+                        .map(|e| e.name.as_str())
+                        .collect();
+                    let mut d = Diagnostic::error("E040", format!("no environment named `{env}`"));
+                    d = match crate::suggest::did_you_mean(env, names.iter().copied()) {
+                        Some(s) => d.help(format!("did you mean `{s}`?")),
+                        None => d.help(format!("environments: {}", names.join(", "))),
+                    };
+                    out.diagnostics(&d.into(), None);
+                    return 2;
+                };
+                let text = match cli.format {
+                    Format::Json => serde_json::to_string_pretty(resolved)
+                        .map(|t| t + "\n")
+                        .map_err(|e| e.to_string()),
+                    _ => crate::yaml::to_yaml(resolved),
+                };
+                match text {
+                    Ok(t) => out.stdout(&t),
+                    Err(e) => out.failure(&Failure::io(Diagnostic::error(
+                        "E099",
+                        format!("internal error: {e}"),
+                    ))),
+                }
+            }
+            Err(failure) => out.failure(&failure),
+        },
+    }
+}
+
+struct Output {
+    format: Format,
+    color: bool,
+    deny_warnings: bool,
+}
+
+impl Output {
+    /// Prints diagnostics; returns 1 when they stop the run, else 0.
+    fn diagnostics(&self, diagnostics: &Diagnostics, source: Option<&str>) -> i32 {
+        if diagnostics.is_empty() {
+            return 0;
+        }
+        let text = report::render(diagnostics, source, self.format, self.color);
+        match self.format {
+            Format::Json => {
+                self.stdout(&text);
+            }
+            _ => self.stderr(&text),
+        }
+        let stops = diagnostics.has_errors() || (self.deny_warnings && !diagnostics.is_empty());
+        i32::from(stops)
+    }
+
+    fn failure(&self, failure: &Failure) -> i32 {
+        let code = self.diagnostics(&failure.diagnostics, failure.source.as_deref());
+        if failure.io { 2 } else { code.max(1) }
+    }
+
+    fn stdout(&self, text: &str) -> i32 {
+        write_quietly(&mut std::io::stdout().lock(), text)
+    }
+
+    fn stderr(&self, text: &str) {
+        let _ = write_quietly(&mut std::io::stderr().lock(), text);
+    }
+}
+
+/// Writes, treating a closed pipe as the reader being done rather than an error.
+fn write_quietly(w: &mut dyn Write, text: &str) -> i32 {
+    match w.write_all(text.as_bytes()).and_then(|()| w.flush()) {
+        Ok(()) => 0,
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => 0,
+        Err(_) => 2,
+    }
+}

@@ -1,0 +1,183 @@
+//! Report: diagnostics rendered for a person (snippets), for a program (JSON) or for GitHub Actions.
+
+use annotate_snippets::{AnnotationKind, Group, Level, Renderer, Snippet};
+use serde::Serialize;
+
+use crate::diagnostic::{Diagnostic, Diagnostics, Severity};
+
+/// How diagnostics and results are printed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum Format {
+    /// Snippets with carets, for a terminal.
+    #[default]
+    Human,
+    /// One JSON document, for programs.
+    Json,
+    /// GitHub Actions workflow commands, shown as annotations on the pull request.
+    Github,
+}
+
+/// Renders diagnostics in the chosen format. `source` is the text the places point into.
+pub fn render(
+    diagnostics: &Diagnostics,
+    source: Option<&str>,
+    format: Format,
+    color: bool,
+) -> String {
+    match format {
+        Format::Human => human(diagnostics, source, color),
+        Format::Json => json(diagnostics),
+        Format::Github => github(diagnostics),
+    }
+}
+
+fn human(diagnostics: &Diagnostics, source: Option<&str>, color: bool) -> String {
+    let renderer = if color {
+        Renderer::styled()
+    } else {
+        Renderer::plain()
+    };
+    let mut out = String::new();
+    for d in diagnostics.iter() {
+        out.push_str(&renderer.render(&one(d, source)));
+        out.push_str("\n\n");
+    }
+    let (errors, warnings) = diagnostics.counts();
+    if errors + warnings > 0 {
+        out.push_str(&summary(errors, warnings));
+        out.push('\n');
+    }
+    out
+}
+
+fn one<'a>(d: &'a Diagnostic, source: Option<&'a str>) -> Vec<Group<'a>> {
+    let level = match d.severity {
+        Severity::Error => Level::ERROR,
+        Severity::Warning => Level::WARNING,
+    };
+    let title = level.primary_title(d.message.as_str()).id(d.code.as_str());
+    let mut group = match (&d.place, source) {
+        (Some(place), Some(text)) if place.start <= text.len() => {
+            let end = place.end.min(text.len()).max(place.start);
+            let mut annotation = AnnotationKind::Primary.span(place.start..end);
+            if let Some(label) = &d.label {
+                annotation = annotation.label(label.as_str());
+            }
+            title.element(
+                Snippet::source(text)
+                    .path(place.file.as_str())
+                    .fold(true)
+                    .annotation(annotation),
+            )
+        }
+        (Some(place), _) => title.element(
+            annotate_snippets::Origin::path(place.file.as_str())
+                .line(place.line)
+                .char_column(place.column),
+        ),
+        (None, _) => Group::with_title(title),
+    };
+    for note in &d.notes {
+        group = group.element(Level::NOTE.message(note.as_str()));
+    }
+    if let Some(help) = &d.help {
+        group = group.element(Level::HELP.message(help.as_str()));
+    }
+    vec![group]
+}
+
+/// "error: 2 errors, 1 warning" style closing line.
+pub fn summary(errors: usize, warnings: usize) -> String {
+    let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
+    match (errors, warnings) {
+        (0, w) => format!("{} found", plural(w, "warning")),
+        (e, 0) => format!("{} found", plural(e, "error")),
+        (e, w) => format!("{} and {} found", plural(e, "error"), plural(w, "warning")),
+    }
+}
+
+#[derive(Serialize)]
+struct JsonReport<'a> {
+    ok: bool,
+    errors: usize,
+    warnings: usize,
+    diagnostics: &'a Diagnostics,
+}
+
+fn json(diagnostics: &Diagnostics) -> String {
+    let (errors, warnings) = diagnostics.counts();
+    let report = JsonReport {
+        ok: errors == 0,
+        errors,
+        warnings,
+        diagnostics,
+    };
+    let mut text = serde_json::to_string_pretty(&report).unwrap_or_default();
+    text.push('\n');
+    text
+}
+
+fn github(diagnostics: &Diagnostics) -> String {
+    let mut out = String::new();
+    for d in diagnostics.iter() {
+        let command = match d.severity {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+        };
+        let mut props = Vec::new();
+        if let Some(p) = &d.place {
+            props.push(format!("file={}", escape_property(&p.file)));
+            props.push(format!("line={}", p.line));
+            props.push(format!("col={}", p.column));
+        }
+        props.push(format!(
+            "title={}",
+            escape_property(&format!("platc {}", d.code))
+        ));
+        let mut message = d.message.clone();
+        if let Some(help) = &d.help {
+            message.push_str("\nhelp: ");
+            message.push_str(help);
+        }
+        out.push_str(&format!(
+            "::{command} {}::{}\n",
+            props.join(","),
+            escape_data(&message)
+        ));
+    }
+    out
+}
+
+fn escape_data(s: &str) -> String {
+    s.replace('%', "%25")
+        .replace('\r', "%0D")
+        .replace('\n', "%0A")
+}
+
+fn escape_property(s: &str) -> String {
+    escape_data(s).replace(':', "%3A").replace(',', "%2C")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::diagnostic::Place;
+
+    #[test]
+    fn github_commands_escape_their_properties() {
+        let d = Diagnostic::error("E020", "unknown field `x`, really: 100%")
+            .at(Some(Place {
+                file: "a,b.yaml".into(),
+                line: 3,
+                column: 7,
+                start: 0,
+                end: 1,
+            }))
+            .help("fix it");
+        let out = github(&d.into());
+        assert_eq!(
+            out,
+            "::error file=a%2Cb.yaml,line=3,col=7,title=platc E020::unknown field `x`, really: 100%25%0Ahelp: fix it\n"
+        );
+    }
+}

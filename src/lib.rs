@@ -9,6 +9,7 @@ pub mod diagnostic;
 pub mod load;
 pub mod naming;
 pub mod pipeline;
+pub mod render;
 pub mod report;
 pub mod resolve;
 pub mod schema;

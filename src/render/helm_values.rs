@@ -12,7 +12,11 @@ pub fn path(env: &ResolvedEnvironment) -> String {
 }
 
 /// The values for one environment.
-pub fn render(_model: &Model, _env: &ResolvedEnvironment, _image: &ImageRef) -> Result<Value, Diagnostics> {
+pub fn render(
+    _model: &Model,
+    _env: &ResolvedEnvironment,
+    _image: &ImageRef,
+) -> Result<Value, Diagnostics> {
     Ok(json!({}))
 }
 

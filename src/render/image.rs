@@ -34,6 +34,9 @@ pub fn render(model: &Model, _ctx: &Context) -> Result<ImageBuild, Diagnostics> 
     Ok(ImageBuild {
         dockerfile: String::new(),
         requirements: String::new(),
-        reference: ImageRef { repository: model.image.repository.clone(), tag: String::new() },
+        reference: ImageRef {
+            repository: model.image.repository.clone(),
+            tag: String::new(),
+        },
     })
 }

@@ -24,7 +24,10 @@ impl OutputTree {
     /// Adds a file; a second file at the same path is a bug in a renderer.
     pub fn insert(&mut self, path: impl Into<String>, content: String) {
         let path = path.into();
-        debug_assert!(!self.files.contains_key(&path), "two renderers wrote {path}");
+        debug_assert!(
+            !self.files.contains_key(&path),
+            "two renderers wrote {path}"
+        );
         self.files.insert(path, content);
     }
 
@@ -70,10 +73,7 @@ pub fn yaml_header(ctx: &Context) -> String {
 pub fn render(model: &Model, ctx: &Context) -> Result<OutputTree, Diagnostics> {
     let mut tree = OutputTree::default();
     let mut diagnostics = Diagnostics::default();
-    let image = match image::render(model, ctx) {
-        Ok(built) => built,
-        Err(d) => return Err(d),
-    };
+    let image = image::render(model, ctx)?;
     tree.insert(image::DOCKERFILE, image.dockerfile.clone());
     tree.insert(image::REQUIREMENTS, image.requirements.clone());
     for env in &model.environments {

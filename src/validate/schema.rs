@@ -168,7 +168,7 @@ fn alternatives(
             b.iter()
                 .any(|e| here(e) && matches!(e.kind(), ValidationErrorKind::Required { .. }))
         })
-        && matching.iter().all(|b| b.iter().all(|e| here(e)));
+        && matching.iter().all(|b| b.iter().all(&here));
     if picks_one_key {
         let keys: Vec<String> = matching
             .iter()
@@ -257,7 +257,7 @@ fn allowed_fields(schema: &Value, instance: &Value, path: &str) -> Vec<String> {
         };
     }
     let mut names = Vec::new();
-    collect_properties(schema, node, inst, &mut names);
+    collect_properties(schema, node, &mut names);
     names
 }
 
@@ -294,10 +294,10 @@ fn step<'a>(root: &'a Value, node: &'a Value, inst: &Value, seg: &str) -> Option
             .flatten()
         {
             let branch = resolve(root, branch);
-            if branch_fits(branch, inst) {
-                if let Some(found) = step(root, branch, inst, seg) {
-                    return Some(found);
-                }
+            if branch_fits(branch, inst)
+                && let Some(found) = step(root, branch, inst, seg)
+            {
+                return Some(found);
             }
         }
     }
@@ -314,7 +314,7 @@ fn branch_fits(branch: &Value, inst: &Value) -> bool {
     }
 }
 
-fn collect_properties(root: &Value, node: &Value, inst: &Value, names: &mut Vec<String>) {
+fn collect_properties(root: &Value, node: &Value, names: &mut Vec<String>) {
     let node = resolve(root, node);
     if let Some(props) = node.get("properties").and_then(Value::as_object) {
         names.extend(props.keys().cloned());
@@ -326,7 +326,7 @@ fn collect_properties(root: &Value, node: &Value, inst: &Value, names: &mut Vec<
             .into_iter()
             .flatten()
         {
-            collect_properties(root, branch, inst, names);
+            collect_properties(root, branch, names);
         }
     }
     names.dedup();

@@ -1,0 +1,425 @@
+//! The embedded option catalogs (`catalog/airflow/<V>.json`, made by `scripts/gen-airflow-catalogs.py`)
+//! and the choice of catalog for a target Airflow version.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::sync::OnceLock;
+
+use serde::Deserialize;
+
+use super::version::AirflowVersion;
+
+/// Catalog file format this reader understands (the generator's `FORMAT`).
+const FORMAT: u32 = 1;
+
+/// Every embedded catalog, oldest first, and whether platc accepts it as a target.
+/// 1.10.14 and 2.7.3 are kept only to date removals ("removed in 2.0") in messages.
+const EMBEDDED: &[(&str, bool, &str)] = &[
+    (
+        "1.10.14",
+        false,
+        include_str!("../../catalog/airflow/1.10.14.json"),
+    ),
+    ("2.7.3", false, include_str!("../../catalog/airflow/2.7.3.json")),
+    ("2.11.2", true, include_str!("../../catalog/airflow/2.11.2.json")),
+    ("3.0.0", true, include_str!("../../catalog/airflow/3.0.0.json")),
+    ("3.1.8", true, include_str!("../../catalog/airflow/3.1.8.json")),
+    ("3.2.2", true, include_str!("../../catalog/airflow/3.2.2.json")),
+    ("3.3.2", true, include_str!("../../catalog/airflow/3.3.2.json")),
+];
+
+/// The type Airflow converts an option's text to (`getint`, `getfloat`, `getboolean`, or none).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ValueType {
+    /// Used as text.
+    String,
+    /// Read with `int()`.
+    Integer,
+    /// Read with `float()`.
+    Float,
+    /// Read with Airflow's `getboolean` (`t`/`true`/`1`, `f`/`false`/`0`, any case).
+    Boolean,
+}
+
+impl fmt::Display for ValueType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            ValueType::String => "string",
+            ValueType::Integer => "integer",
+            ValueType::Float => "float",
+            ValueType::Boolean => "boolean",
+        })
+    }
+}
+
+/// Another option that must hold a given value for an option to take effect.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Requirement {
+    /// Section of the required option.
+    pub section: String,
+    /// Name of the required option.
+    pub key: String,
+    /// The value it must have.
+    pub value: String,
+    /// A pip extra that value needs installed, e.g. `apache-airflow-core[gunicorn]`.
+    pub extra: Option<String>,
+}
+
+/// Facts about one option in one Airflow version.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OptionInfo {
+    /// The type Airflow reads the text as; inferred from the default where the template says
+    /// `string` but the default is clearly a boolean or integer.
+    #[serde(rename = "type")]
+    pub value_type: ValueType,
+    /// The template's declared type, present only when it differs from `value_type`.
+    pub declared_type: Option<ValueType>,
+    /// The default text as Airflow uses it (`{AIRFLOW_HOME}`-style placeholders kept); None if none.
+    pub default: Option<String>,
+    /// The Airflow version that added the option, when the template says.
+    pub added: Option<String>,
+    /// Sensitive options are masked and also read from `<ENV>_CMD` / `<ENV>_SECRET`.
+    #[serde(default)]
+    pub sensitive: bool,
+    /// The template marks the option deprecated.
+    #[serde(default)]
+    pub deprecated: bool,
+    /// Since when it is deprecated.
+    pub deprecated_since: Option<String>,
+    /// The only values Airflow accepts at startup (empty: any).
+    #[serde(default)]
+    pub allowed: Vec<String>,
+    /// Values Airflow rejects (from `airflow config lint`), e.g. `[core] parallelism = 0` on 3.x.
+    #[serde(default)]
+    pub invalid: Vec<String>,
+    /// Another option that must be set for this one to take effect.
+    pub requires: Option<Requirement>,
+}
+
+/// An old option name and where it went (`[scheduler] parsing_processes` → `[dag_processor]`).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Move {
+    /// The new section.
+    pub section: String,
+    /// The new option name.
+    pub key: String,
+    /// The Airflow version of the move, when known.
+    pub since: Option<String>,
+    /// This version still reads the old name as a runtime fallback for the new option.
+    /// Airflow follows one step only, so this counts only if the new name is an option here.
+    pub read: bool,
+    /// `airflow config lint` reports the old name.
+    pub lint: bool,
+}
+
+/// A whole section renamed (`[kubernetes]` → `[kubernetes_executor]`).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SectionMove {
+    /// The new section name.
+    pub section: String,
+    /// The Airflow version of the rename, when known.
+    pub since: Option<String>,
+    /// This version still reads the old section as a fallback.
+    pub read: bool,
+}
+
+/// A provider distribution whose config is merged into a catalog.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Provider {
+    /// Distribution name, e.g. `apache-airflow-providers-celery`.
+    pub dist: String,
+    /// Its version.
+    pub version: String,
+    /// The config sections it defines.
+    pub sections: Vec<String>,
+}
+
+/// Every config option of one Airflow version (core plus the paired providers), with moves.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Catalog {
+    #[serde(rename = "airflow_version", deserialize_with = "version_text")]
+    version: AirflowVersion,
+    format: u32,
+    #[serde(skip)]
+    targetable: bool,
+    lint_removed: BTreeMap<String, BTreeMap<String, Option<String>>>,
+    moves: BTreeMap<String, BTreeMap<String, Move>>,
+    providers: Vec<Provider>,
+    section_moves: BTreeMap<String, SectionMove>,
+    sections: BTreeMap<String, BTreeMap<String, OptionInfo>>,
+    sources: Vec<(String, String)>,
+}
+
+fn version_text<'de, D: serde::Deserializer<'de>>(d: D) -> Result<AirflowVersion, D::Error> {
+    let text = String::deserialize(d)?;
+    AirflowVersion::parse(&text).map_err(serde::de::Error::custom)
+}
+
+impl Catalog {
+    /// The Airflow version this catalog describes.
+    pub fn version(&self) -> AirflowVersion {
+        self.version
+    }
+
+    /// Whether platc accepts this version as a deployment target.
+    pub fn is_targetable(&self) -> bool {
+        self.targetable
+    }
+
+    /// The option `[section] key`, if this version has it.
+    pub fn option(&self, section: &str, key: &str) -> Option<&OptionInfo> {
+        self.sections.get(section)?.get(key)
+    }
+
+    /// Whether this version has the section.
+    pub fn has_section(&self, section: &str) -> bool {
+        self.sections.contains_key(section)
+    }
+
+    /// Section names, sorted.
+    pub fn sections(&self) -> impl Iterator<Item = &str> {
+        self.sections.keys().map(String::as_str)
+    }
+
+    /// The options of a section, sorted by name; empty for an unknown section.
+    pub fn options_in(&self, section: &str) -> impl Iterator<Item = (&str, &OptionInfo)> {
+        self.sections
+            .get(section)
+            .into_iter()
+            .flatten()
+            .map(|(k, v)| (k.as_str(), v))
+    }
+
+    /// Where the old name `[section] key` went, if it is not an option of this version but was
+    /// renamed at or before it.
+    pub fn moved_from(&self, section: &str, key: &str) -> Option<&Move> {
+        self.moves.get(section)?.get(key)
+    }
+
+    /// Every move this version knows, as (old section, old key, move).
+    pub fn moves(&self) -> impl Iterator<Item = (&str, &str, &Move)> {
+        self.moves
+            .iter()
+            .flat_map(|(s, m)| m.iter().map(move |(k, mv)| (s.as_str(), k.as_str(), mv)))
+    }
+
+    /// Where the old section went, if the whole section was renamed.
+    pub fn section_moved_from(&self, section: &str) -> Option<&SectionMove> {
+        self.section_moves.get(section)
+    }
+
+    /// `Some(suggestion)` if `airflow config lint` of this version reports `[section] key` as
+    /// removed; the suggestion is upstream's advice, when it gives one.
+    pub fn lint_removed(&self, section: &str, key: &str) -> Option<Option<&str>> {
+        self.lint_removed
+            .get(section)?
+            .get(key)
+            .map(|s| s.as_deref())
+    }
+
+    /// The providers merged into this catalog.
+    pub fn providers(&self) -> &[Provider] {
+        &self.providers
+    }
+
+    /// The provider that defines a section, None for core sections.
+    pub fn provider_of(&self, section: &str) -> Option<&Provider> {
+        self.providers
+            .iter()
+            .find(|p| p.sections.iter().any(|s| s == section))
+    }
+
+    /// The wheels the facts come from, as (file name, sha256).
+    pub fn sources(&self) -> &[(String, String)] {
+        &self.sources
+    }
+}
+
+/// All embedded catalogs, oldest first, parsed once on first use.
+pub(crate) fn all() -> Result<&'static [Catalog], String> {
+    static ALL: OnceLock<Result<Vec<Catalog>, String>> = OnceLock::new();
+    ALL.get_or_init(|| EMBEDDED.iter().map(|e| parse_embedded(*e)).collect())
+        .as_deref()
+        .map_err(Clone::clone)
+}
+
+fn parse_embedded((name, targetable, text): (&str, bool, &str)) -> Result<Catalog, String> {
+    let mut cat: Catalog = serde_json::from_str(text)
+        .map_err(|e| format!("embedded Airflow catalog {name} is unreadable: {e}"))?;
+    if cat.format != FORMAT || cat.version.to_string() != name {
+        return Err(format!(
+            "embedded Airflow catalog {name} has format {} for version {}; rerun scripts/gen-airflow-catalogs.py",
+            cat.format, cat.version
+        ));
+    }
+    cat.targetable = targetable;
+    Ok(cat)
+}
+
+/// The Airflow versions platc can target, oldest first.
+pub fn supported_versions() -> Vec<AirflowVersion> {
+    EMBEDDED
+        .iter()
+        .filter(|(_, targetable, _)| *targetable)
+        .filter_map(|(name, _, _)| AirflowVersion::parse(name).ok())
+        .collect()
+}
+
+/// The catalog to check `version` against, and a note when it is not an exact match.
+///
+/// An exact match wins. Otherwise the catalog of the same `MAJOR.MINOR` line is used (patch
+/// releases rarely change config, and a newer patch errs on the lenient side), else the nearest
+/// lower catalogued version of the same major. Versions below the oldest supported one, or of
+/// an unknown major, are an error that lists the supported versions.
+pub fn catalog_for(version: &AirflowVersion) -> Result<(&'static Catalog, Option<String>), String> {
+    let targets: Vec<&'static Catalog> = all()?.iter().filter(|c| c.targetable).collect();
+    if let Some(exact) = targets.iter().find(|c| c.version == *version) {
+        return Ok((exact, None));
+    }
+    let supported = || {
+        let list: Vec<String> = targets.iter().map(|c| c.version.to_string()).collect();
+        list.join(", ")
+    };
+    let same_major = |c: &&&Catalog| c.version.major == version.major;
+    let oldest = targets.iter().filter(same_major).map(|c| c.version).min();
+    if oldest.is_none_or(|oldest| *version < oldest) {
+        return Err(format!(
+            "Airflow {version} is not supported: platc knows the options of Airflow {} (and later releases of those lines)",
+            supported()
+        ));
+    }
+    let line = targets
+        .iter()
+        .filter(|c| c.version.major == version.major && c.version.minor == version.minor)
+        .max_by_key(|c| c.version);
+    let lower = targets
+        .iter()
+        .filter(same_major)
+        .filter(|c| c.version < *version)
+        .max_by_key(|c| c.version);
+    let Some(cat) = line.or(lower) else {
+        return Err(format!(
+            "Airflow {version} is not supported: platc knows Airflow {}",
+            supported()
+        ));
+    };
+    let why = if cat.version > *version {
+        format!(
+            "the newest catalogued {} release; options added after {version} are not flagged",
+            version.minor_line()
+        )
+    } else {
+        "the nearest lower catalogued version; options added since are reported as unknown"
+            .to_string()
+    };
+    let note = format!(
+        "Airflow {version} is checked against the {} catalog ({why})",
+        cat.version
+    );
+    Ok((cat, Some(note)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn v(s: &str) -> AirflowVersion {
+        AirflowVersion::parse(s).unwrap()
+    }
+
+    #[test]
+    fn every_embedded_catalog_parses() {
+        let all = all().unwrap();
+        assert_eq!(all.len(), EMBEDDED.len());
+        assert!(all.windows(2).all(|w| w[0].version < w[1].version));
+        for cat in all {
+            assert!(cat.sections().count() > 10, "{}", cat.version);
+            assert!(!cat.sources().is_empty());
+        }
+    }
+
+    #[test]
+    fn supported_versions_are_the_five_targets() {
+        let names: Vec<String> = supported_versions().iter().map(|v| v.to_string()).collect();
+        assert_eq!(names, ["2.11.2", "3.0.0", "3.1.8", "3.2.2", "3.3.2"]);
+    }
+
+    #[test]
+    fn exact_match_has_no_note() {
+        let (cat, note) = catalog_for(&v("3.1.8")).unwrap();
+        assert_eq!(cat.version(), v("3.1.8"));
+        assert!(note.is_none());
+    }
+
+    #[test]
+    fn nearest_lower_version_note() {
+        let (cat, note) = catalog_for(&v("3.2.5")).unwrap();
+        assert_eq!(cat.version(), v("3.2.2"));
+        let note = note.unwrap();
+        assert!(
+            note.starts_with("Airflow 3.2.5 is checked against the 3.2.2 catalog"),
+            "{note}"
+        );
+        let (cat, note) = catalog_for(&v("3.4.0")).unwrap();
+        assert_eq!(cat.version(), v("3.3.2"));
+        assert!(note.unwrap().contains("nearest lower"));
+        let (cat, _) = catalog_for(&v("2.12.0")).unwrap();
+        assert_eq!(cat.version(), v("2.11.2"));
+    }
+
+    #[test]
+    fn earlier_patch_of_a_catalogued_line_uses_that_line() {
+        let (cat, note) = catalog_for(&v("3.1.2")).unwrap();
+        assert_eq!(cat.version(), v("3.1.8"));
+        assert!(note.unwrap().contains("newest catalogued 3.1 release"));
+    }
+
+    #[test]
+    fn unsupported_versions_list_the_supported_ones() {
+        for bad in ["2.10.5", "2.7.3", "1.10.14", "4.0.0", "0.1.0"] {
+            let err = catalog_for(&v(bad)).unwrap_err();
+            assert!(err.contains("2.11.2, 3.0.0, 3.1.8, 3.2.2, 3.3.2"), "{err}");
+        }
+    }
+
+    #[test]
+    fn catalog_accessors() {
+        let (cat, _) = catalog_for(&v("3.3.2")).unwrap();
+        assert!(cat.has_section("dag_processor"));
+        assert!(!cat.has_section("webserver"));
+        assert!(cat.options_in("api").any(|(k, _)| k == "worker_timeout"));
+        assert_eq!(cat.options_in("nope").count(), 0);
+        let m = cat.moved_from("scheduler", "parsing_processes").unwrap();
+        assert_eq!((m.section.as_str(), m.key.as_str()), ("dag_processor", "parsing_processes"));
+        assert!(!m.read && m.lint);
+        assert_eq!(
+            cat.provider_of("celery").map(|p| p.dist.as_str()),
+            Some("apache-airflow-providers-celery")
+        );
+        assert!(cat.lint_removed("core", "check_slas").unwrap().is_some());
+        let rule = cat.option("core", "default_task_weight_rule").unwrap();
+        assert_eq!(rule.allowed, ["absolute", "downstream", "upstream"]);
+        assert_eq!(rule.added.as_deref(), Some("2.2.0"));
+    }
+
+    #[test]
+    fn inferred_types_follow_the_readme() {
+        let (old, _) = catalog_for(&v("2.11.2")).unwrap();
+        let page = old.option("webserver", "page_size").unwrap();
+        assert_eq!(page.value_type, ValueType::Integer);
+        assert_eq!(page.declared_type, Some(ValueType::String));
+        let expose = old.option("webserver", "expose_config").unwrap();
+        assert_eq!(expose.value_type, ValueType::String);
+        let (cat, _) = catalog_for(&v("3.3.2")).unwrap();
+        let del = cat.option("kubernetes_executor", "delete_worker_pods").unwrap();
+        assert_eq!(del.value_type, ValueType::Boolean);
+        assert_eq!(del.default.as_deref(), Some("True"));
+    }
+}

@@ -77,7 +77,7 @@ pub fn front_end_doc(doc: Document) -> Result<FrontEnd, Failure> {
         Ok(m) => m,
         Err(d) => return Err(fail(d, &doc)),
     };
-    diagnostics.extend(validate::rules(&spec, &model, &doc));
+    diagnostics.extend(validate::rules(&model, &doc));
     diagnostics.sort();
     if diagnostics.has_errors() {
         return Err(fail(diagnostics, &doc));

@@ -1,10 +1,135 @@
-//! Cluster extras per environment: namespace, Cloud SQL Auth Proxy, service account, kustomization.
+//! Cluster extras per environment: namespace, Cloud SQL Auth Proxy and a kustomization listing them.
+//!
+//! Argo CD applies the folder `<env>/extras` next to the Helm chart. A long-lived environment's
+//! Namespace is marked so that deleting its Application never deletes it (its Secrets live
+//! there and platc does not manage them); a preview's Namespace goes with its branch.
 
-use serde_json::Value;
+use serde_json::{Value, json};
 
 use crate::resolve::{Model, ResolvedEnvironment};
+use crate::spec::Database;
+
+/// The Cloud SQL Auth Proxy image (v2).
+pub const CLOUD_SQL_PROXY_IMAGE: &str = "gcr.io/cloud-sql-connectors/cloud-sql-proxy";
+
+/// Name of the proxy's Service; the metadata connection string points at `<name>:5432`.
+pub const CLOUD_SQL_PROXY_NAME: &str = "cloud-sql-proxy";
+
+/// The extras folder of an environment, relative to the output folder.
+pub fn extras_dir(env: &ResolvedEnvironment) -> String {
+    format!("{}/extras", env.name)
+}
 
 /// Every extra manifest of one environment, by output path.
-pub fn render(_model: &Model, _env: &ResolvedEnvironment) -> Vec<(String, Value)> {
-    Vec::new()
+pub fn render(model: &Model, env: &ResolvedEnvironment) -> Vec<(String, Value)> {
+    let dir = extras_dir(env);
+    let mut files: Vec<(String, Value)> = Vec::new();
+    files.push((format!("{dir}/namespace.yaml"), namespace(model, env)));
+    if let Database::External(db) = &env.database
+        && let Some(proxy) = &db.cloud_sql_proxy
+    {
+        let labels = json!({ "app.kubernetes.io/name": CLOUD_SQL_PROXY_NAME, "app.kubernetes.io/part-of": model.platform.name });
+        files.push((
+            format!("{dir}/cloud-sql-proxy-serviceaccount.yaml"),
+            json!({
+                "apiVersion": "v1",
+                "kind": "ServiceAccount",
+                "metadata": {
+                    "name": CLOUD_SQL_PROXY_NAME,
+                    "namespace": env.namespace,
+                    "labels": labels,
+                    "annotations": { "iam.gke.io/gcp-service-account": env.service_account },
+                },
+            }),
+        ));
+        files.push((
+            format!("{dir}/cloud-sql-proxy-daemonset.yaml"),
+            json!({
+                "apiVersion": "apps/v1",
+                "kind": "DaemonSet",
+                "metadata": { "name": CLOUD_SQL_PROXY_NAME, "namespace": env.namespace, "labels": labels },
+                "spec": {
+                    "selector": { "matchLabels": { "app.kubernetes.io/name": CLOUD_SQL_PROXY_NAME } },
+                    "template": {
+                        "metadata": { "labels": labels },
+                        "spec": {
+                            "serviceAccountName": CLOUD_SQL_PROXY_NAME,
+                            "containers": [{
+                                "name": CLOUD_SQL_PROXY_NAME,
+                                "image": format!("{CLOUD_SQL_PROXY_IMAGE}:{}", proxy.version),
+                                "args": [
+                                    "--address=0.0.0.0",
+                                    "--port=5432",
+                                    "--structured-logs",
+                                    "--health-check",
+                                    "--http-address=0.0.0.0",
+                                    proxy.instance,
+                                ],
+                                "ports": [{ "name": "postgres", "containerPort": 5432, "protocol": "TCP" }],
+                                "startupProbe": { "httpGet": { "path": "/startup", "port": 9090 }, "periodSeconds": 1, "failureThreshold": 60 },
+                                "livenessProbe": { "httpGet": { "path": "/liveness", "port": 9090 }, "periodSeconds": 10 },
+                                "resources": {
+                                    "requests": { "cpu": "100m", "memory": "128Mi" },
+                                    "limits": { "memory": "256Mi" },
+                                },
+                                "securityContext": {
+                                    "runAsNonRoot": true,
+                                    "allowPrivilegeEscalation": false,
+                                    "readOnlyRootFilesystem": true,
+                                    "capabilities": { "drop": ["ALL"] },
+                                },
+                            }],
+                        },
+                    },
+                },
+            }),
+        ));
+        files.push((
+            format!("{dir}/cloud-sql-proxy-service.yaml"),
+            json!({
+                "apiVersion": "v1",
+                "kind": "Service",
+                "metadata": { "name": CLOUD_SQL_PROXY_NAME, "namespace": env.namespace, "labels": labels },
+                "spec": {
+                    "selector": { "app.kubernetes.io/name": CLOUD_SQL_PROXY_NAME },
+                    // Connections stay on the node: that is why the proxy runs as a DaemonSet.
+                    "internalTrafficPolicy": "Local",
+                    "ports": [{ "name": "postgres", "port": 5432, "targetPort": "postgres", "protocol": "TCP" }],
+                },
+            }),
+        ));
+    }
+    let resources: Vec<Value> = files
+        .iter()
+        .filter_map(|(path, _)| path.rsplit('/').next().map(|f| Value::String(f.to_owned())))
+        .collect();
+    files.push((
+        format!("{dir}/kustomization.yaml"),
+        json!({
+            "apiVersion": "kustomize.config.k8s.io/v1beta1",
+            "kind": "Kustomization",
+            "resources": resources,
+        }),
+    ));
+    files
+}
+
+fn namespace(model: &Model, env: &ResolvedEnvironment) -> Value {
+    let mut annotations = serde_json::Map::new();
+    if !env.is_preview() {
+        annotations.insert("argocd.argoproj.io/sync-options".into(), json!("Delete=false"));
+    }
+    json!({
+        "apiVersion": "v1",
+        "kind": "Namespace",
+        "metadata": {
+            "name": env.namespace,
+            "labels": {
+                "app.kubernetes.io/part-of": model.platform.name,
+                "platc.dev/environment": env.name,
+                "platc.dev/class": env.class.as_str(),
+            },
+            "annotations": annotations,
+        },
+    })
 }

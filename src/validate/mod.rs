@@ -2,9 +2,19 @@
 //!
 //! Validation never stops at the first problem: it returns every diagnostic it found.
 
+mod airflow_options;
+mod git;
+mod isolation;
+mod names;
+mod origin;
+mod requirements;
 mod schema;
+mod secrets;
+mod versions;
 
+pub use isolation::glob_matches;
 pub use schema::check_schema;
+pub use versions::CHARTS;
 
 use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::load::Document;
@@ -26,6 +36,14 @@ pub fn validate(doc: &Document) -> Result<(Spec, Diagnostics), Diagnostics> {
 }
 
 /// The semantic rules, run on the resolved model with the document for places.
-pub fn rules(_spec: &Spec, _model: &crate::resolve::Model, _doc: &Document) -> Diagnostics {
-    Diagnostics::default()
+pub fn rules(model: &crate::resolve::Model, doc: &Document) -> Diagnostics {
+    let mut out = Diagnostics::default();
+    out.extend(versions::check(model, doc));
+    out.extend(airflow_options::check(model, doc));
+    out.extend(secrets::check(doc));
+    out.extend(names::check(model, doc));
+    out.extend(isolation::check(model, doc));
+    out.extend(requirements::check(model, doc));
+    out.extend(git::check(model, doc));
+    out
 }

@@ -1,0 +1,68 @@
+//! Rule family `name-*`: every generated Kubernetes and Argo CD name is valid and unique.
+
+use std::collections::BTreeMap;
+
+use crate::diagnostic::{Diagnostic, Diagnostics};
+use crate::load::{Document, escape_pointer};
+use crate::naming::{PREVIEW_PREFIX_MAX_LEN, is_dns1123_label, is_dns1123_subdomain, is_valid_preview_prefix};
+use crate::resolve::Model;
+use crate::validate::origin::Origin;
+
+/// Checks names of the platform, environments, namespaces, hosts and applications.
+pub fn check(model: &Model, doc: &Document) -> Diagnostics {
+    let mut out = Diagnostics::default();
+    let label = |value: &str, what: &str, place, out: &mut Diagnostics| {
+        if !is_dns1123_label(value) {
+            out.push(
+                Diagnostic::error("name-invalid", format!("{what} `{value}` is not a valid Kubernetes name"))
+                    .at(place)
+                    .help("use at most 63 lower-case letters, digits and `-`, starting and ending with a letter or digit"),
+            );
+        }
+    };
+    label(&model.platform.name, "platform name", doc.value_place("/platform/name"), &mut out);
+    if !is_dns1123_subdomain(&model.platform.domain) {
+        out.push(
+            Diagnostic::error("name-invalid", format!("domain `{}` is not a valid DNS name", model.platform.domain))
+                .at(doc.value_place("/platform/domain")),
+        );
+    }
+    let mut apps: BTreeMap<String, String> = BTreeMap::new();
+    for env in &model.environments {
+        let at = Origin::new(doc, &env.name);
+        label(&env.name, "environment name", doc.key_place(&format!("/environments/{}", escape_pointer(&env.name))), &mut out);
+        if env.is_preview() {
+            if !is_valid_preview_prefix(&env.namespace) {
+                out.push(
+                    Diagnostic::error("name-invalid", format!("namespace prefix `{}` leaves no room for the branch", env.namespace))
+                        .at(doc.value_place(&at.own("/namespace")))
+                        .help(format!("a preview's namespace is `<prefix>-<branch>-<hash>`: keep the prefix a name of at most {PREVIEW_PREFIX_MAX_LEN} characters")),
+                );
+            }
+        } else {
+            label(&env.namespace, "namespace", doc.value_place(&at.own("/namespace")), &mut out);
+        }
+        if !is_dns1123_subdomain(&env.host) {
+            out.push(
+                Diagnostic::error("name-invalid", format!("host `{}` is not a valid DNS name", env.host))
+                    .at(doc.value_place(&at.own("/host"))),
+            );
+        }
+        let app = format!("{}-{}", model.platform.name, env.name);
+        let fits = if env.is_preview() { is_valid_preview_prefix(&app) } else { is_dns1123_label(&app) };
+        if !fits {
+            out.push(
+                Diagnostic::error("name-too-long", format!("Argo CD application name `{app}` is too long or invalid"))
+                    .at(doc.key_place(&format!("/environments/{}", escape_pointer(&env.name))))
+                    .help("shorten the platform or environment name: application names become Kubernetes labels of at most 63 characters"),
+            );
+        }
+        if let Some(other) = apps.insert(app.clone(), env.name.clone()) {
+            out.push(
+                Diagnostic::error("name-collision", format!("environments `{other}` and `{}` both produce application `{app}`", env.name))
+                    .at(doc.key_place(&format!("/environments/{}", escape_pointer(&env.name)))),
+            );
+        }
+    }
+    out
+}

@@ -9,6 +9,7 @@
 pub mod airflow;
 pub mod cli;
 pub mod diagnostic;
+pub mod emit;
 pub mod load;
 pub mod naming;
 pub mod pipeline;

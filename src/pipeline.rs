@@ -89,3 +89,53 @@ pub fn front_end_doc(doc: Document) -> Result<FrontEnd, Failure> {
         warnings: diagnostics,
     })
 }
+
+/// Renders the whole output tree for a validated spec. `spec_path` locates `image.requirementsFile`.
+pub fn compile(front: &FrontEnd, spec_path: &Path) -> Result<crate::render::OutputTree, Failure> {
+    let spec_dir = spec_path.parent().unwrap_or(Path::new(""));
+    let requirements_file = match &front.model.image.requirements_file {
+        Some(rel) => {
+            let path = spec_dir.join(rel);
+            match std::fs::read_to_string(&path) {
+                Ok(text) => Some(text),
+                Err(e) => {
+                    let d = crate::diagnostic::Diagnostic::error(
+                        "E004",
+                        format!("cannot read requirements file {}: {e}", path.display()),
+                    )
+                    .at(front.doc.value_place("/image/requirementsFile"))
+                    .help("the path is relative to the spec's folder");
+                    return Err(Failure { diagnostics: d.into(), source: Some(front.doc.text.clone()), io: true });
+                }
+            }
+        }
+        None => None,
+    };
+    let spec_name = spec_path
+        .file_name()
+        .map_or_else(|| spec_path.display().to_string(), |n| n.to_string_lossy().into_owned());
+    let ctx = crate::render::Context { spec_name, requirements_file };
+    crate::render::render(&front.model, &ctx).map_err(|diagnostics| Failure {
+        diagnostics,
+        source: Some(front.doc.text.clone()),
+        io: false,
+    })
+}
+
+/// The output folder: `--out` when given, else the spec's `gitops.path` next to the spec.
+pub fn out_dir(front: &FrontEnd, spec_path: &Path, explicit: Option<&Path>) -> std::path::PathBuf {
+    match explicit {
+        Some(p) => p.to_path_buf(),
+        None => spec_path.parent().unwrap_or(Path::new("")).join(&front.model.gitops.path),
+    }
+}
+
+/// The schema file the spec's `yaml-language-server` line points at, relative to the spec.
+pub fn schema_reference(doc: &Document, spec_path: &Path) -> Option<std::path::PathBuf> {
+    let line = doc.text.lines().take_while(|l| l.starts_with('#')).find(|l| l.contains("$schema="))?;
+    let target = line.split("$schema=").nth(1)?.trim();
+    if target.contains("://") {
+        return None;
+    }
+    Some(spec_path.parent().unwrap_or(Path::new("")).join(target))
+}

@@ -34,7 +34,10 @@ fn threshold(name: &str) -> usize {
 }
 
 /// The candidate closest to `name` within the threshold; ties go to the first candidate.
-pub(crate) fn closest<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+pub(crate) fn closest<'a>(
+    name: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+) -> Option<&'a str> {
     let limit = threshold(name);
     let mut best: Option<(usize, &str)> = None;
     for candidate in candidates {

@@ -3,7 +3,7 @@
 
 use serde_json::Value;
 
-use super::catalog::ValueType;
+use super::option::ValueType;
 
 /// The text Airflow would see for a scalar; None for lists and maps.
 pub(crate) fn airflow_text(value: &Value) -> Option<String> {
@@ -49,7 +49,9 @@ fn is_python_int(text: &str) -> bool {
     let t = text.trim();
     let digits = t.strip_prefix(['+', '-']).unwrap_or(t);
     !digits.is_empty()
-        && digits.split('_').all(|g| !g.is_empty() && g.bytes().all(|b| b.is_ascii_digit()))
+        && digits
+            .split('_')
+            .all(|g| !g.is_empty() && g.bytes().all(|b| b.is_ascii_digit()))
 }
 
 /// `float(text)`: decimal or exponent notation, `inf`/`nan`, `_` between digits.
@@ -76,17 +78,37 @@ mod tests {
 
     #[test]
     fn integers() {
-        for ok in [json!(8), json!("8"), json!(" 8 "), json!("-1"), json!("1_000")] {
+        for ok in [
+            json!(8),
+            json!("8"),
+            json!(" 8 "),
+            json!("-1"),
+            json!("1_000"),
+        ] {
             assert!(accepts(ValueType::Integer, &ok), "{ok}");
         }
-        for bad in [json!("eight"), json!(8.5), json!(true), json!("8.0"), json!(""), json!("1__0"), json!(null)] {
+        for bad in [
+            json!("eight"),
+            json!(8.5),
+            json!(true),
+            json!("8.0"),
+            json!(""),
+            json!("1__0"),
+            json!(null),
+        ] {
             assert!(!accepts(ValueType::Integer, &bad), "{bad}");
         }
     }
 
     #[test]
     fn floats() {
-        for ok in [json!(1.5), json!(2), json!("0.5"), json!("1e3"), json!("inf")] {
+        for ok in [
+            json!(1.5),
+            json!(2),
+            json!("0.5"),
+            json!("1e3"),
+            json!("inf"),
+        ] {
             assert!(accepts(ValueType::Float, &ok), "{ok}");
         }
         for bad in [json!("half"), json!(false), json!("")] {
@@ -96,7 +118,14 @@ mod tests {
 
     #[test]
     fn booleans_follow_getboolean() {
-        for ok in [json!(true), json!("True"), json!("FALSE"), json!("t"), json!("1"), json!(0)] {
+        for ok in [
+            json!(true),
+            json!("True"),
+            json!("FALSE"),
+            json!("t"),
+            json!("1"),
+            json!(0),
+        ] {
             assert!(accepts(ValueType::Boolean, &ok), "{ok}");
         }
         for bad in [json!("yes"), json!("on"), json!(2), json!("maybe")] {

@@ -1,12 +1,778 @@
-//! Argo CD: AppProjects per isolation class, an Application per long-lived environment, an
-//! ApplicationSet per preview environment.
+//! Argo CD: an AppProject per isolation class, an Application per long-lived environment and an
+//! ApplicationSet (SCM provider generator, one Application per matching branch) per preview one.
+//!
+//! Every Application has three sources: the Airflow chart, the GitOps repo as `$values` (the
+//! environment's `values.yaml`) and the GitOps repo's `<env>/extras` folder (kustomize).
 
-use serde_json::Value;
+use serde_json::{Map, Value, json};
 
-use crate::diagnostic::Diagnostics;
-use crate::resolve::Model;
+use crate::diagnostic::{Diagnostic, Diagnostics};
+use crate::naming::{
+    PREVIEW_PREFIX_MAX_LEN, is_dns1123_label, is_valid_preview_prefix, preview_name,
+    preview_name_template,
+};
+use crate::render::helm_values;
+use crate::resolve::{Lifecycle, Model, ResolvedEnvironment};
+use crate::spec::{EnvClass, Preview};
 
-/// Every Argo CD document, by output path.
-pub fn render(_model: &Model) -> Result<Vec<(String, Value)>, Diagnostics> {
-    Ok(Vec::new())
+/// API version of every Argo CD document.
+pub const API_VERSION: &str = "argoproj.io/v1alpha1";
+/// Helm repository of the official Apache Airflow chart.
+pub const CHART_REPO: &str = "https://airflow.apache.org";
+/// Name of the chart in [`CHART_REPO`].
+pub const CHART: &str = "airflow";
+/// Helm release name of every environment: set explicitly, because the default (the
+/// Application name) may exceed Helm's 53 characters and prefixes every chart resource.
+pub const RELEASE_NAME: &str = "airflow";
+/// The `ref` of the GitOps source, so value files read `$values/<path>`.
+pub const VALUES_REF: &str = "values";
+/// Foreground cascading delete: deleting the Application deletes its resources first.
+pub const RESOURCES_FINALIZER: &str = "resources-finalizer.argocd.argoproj.io";
+/// Annotation on preview Applications with the raw branch name (the name only has a slug).
+pub const BRANCH_ANNOTATION: &str = "platc/branch";
+
+/// Argo CD notification triggers (standard catalog) every environment subscribes to.
+const TRIGGERS: [&str; 3] = ["on-deployed", "on-health-degraded", "on-sync-failed"];
+/// Extra triggers for previews: a branch's Airflow appearing and going away.
+const PREVIEW_TRIGGERS: [&str; 2] = ["on-created", "on-deleted"];
+
+/// Every Argo CD document, by output path: `argocd/project-<class>.yaml`, then `argocd/<env>.yaml`.
+pub fn render(model: &Model) -> Result<Vec<(String, Value)>, Diagnostics> {
+    let mut docs = Vec::new();
+    let mut diagnostics = Diagnostics::default();
+    for class in [EnvClass::Prod, EnvClass::Dev] {
+        if model.environments.iter().any(|e| e.class == class) {
+            docs.push((project_path(class), project(model, class)));
+        }
+    }
+    for env in &model.environments {
+        if env.name == project_file_stem(EnvClass::Prod)
+            || env.name == project_file_stem(EnvClass::Dev)
+        {
+            diagnostics.push(
+                Diagnostic::error(
+                    "argocd-path-clash",
+                    format!(
+                        "environment `{}` would be written over an AppProject file",
+                        env.name
+                    ),
+                )
+                .help("rename the environment"),
+            );
+            continue;
+        }
+        let doc = match &env.lifecycle {
+            Lifecycle::LongLived { .. } => application(model, env),
+            Lifecycle::Preview(preview) => application_set(model, env, preview),
+        };
+        match doc {
+            Ok(doc) => docs.push((path(env), doc)),
+            Err(d) => diagnostics.extend(d),
+        }
+    }
+    if diagnostics.has_errors() {
+        return Err(diagnostics);
+    }
+    Ok(docs)
+}
+
+/// Where an environment's Application or ApplicationSet goes.
+pub fn path(env: &ResolvedEnvironment) -> String {
+    format!("argocd/{}.yaml", env.name)
+}
+
+/// Where a class's AppProject goes.
+pub fn project_path(class: EnvClass) -> String {
+    format!("argocd/{}.yaml", project_file_stem(class))
+}
+
+fn project_file_stem(class: EnvClass) -> String {
+    format!("project-{}", class.as_str())
+}
+
+/// Name of the AppProject of an isolation class: `<platform>-<class>`.
+pub fn project_name(model: &Model, class: EnvClass) -> String {
+    format!("{}-{}", model.platform.name, class.as_str())
+}
+
+/// Name of an environment's Application, or the name prefix of its preview Applications.
+pub fn app_name(model: &Model, env: &ResolvedEnvironment) -> String {
+    format!("{}-{}", model.platform.name, env.name)
+}
+
+/// `gitops.path` without leading `./`, leading or trailing slashes; empty for the repo root.
+pub fn gitops_dir(model: &Model) -> String {
+    let p = model.gitops.path.trim();
+    let p = p.strip_prefix("./").unwrap_or(p);
+    let p = p.trim_matches('/');
+    if p == "." {
+        String::new()
+    } else {
+        p.to_owned()
+    }
+}
+
+/// A path of the output folder as a path of the GitOps repository.
+fn in_repo(model: &Model, rel: &str) -> String {
+    match gitops_dir(model).as_str() {
+        "" => rel.to_owned(),
+        dir => format!("{dir}/{rel}"),
+    }
+}
+
+/// The value file of an environment as the chart source reads it: `$values/<gitops.path>/<env>/values.yaml`.
+pub fn value_file(model: &Model, env: &ResolvedEnvironment) -> String {
+    format!("${VALUES_REF}/{}", in_repo(model, &helm_values::path(env)))
+}
+
+/// The extras folder of an environment in the GitOps repository: `<gitops.path>/<env>/extras`.
+pub fn extras_path(model: &Model, env: &ResolvedEnvironment) -> String {
+    in_repo(model, &format!("{}/extras", env.name))
+}
+
+/// The AppProject of one isolation class.
+///
+/// Sources are exactly the chart repo and the GitOps repo. Prod may deploy to the exact
+/// (cluster, namespace) of each prod environment and create no cluster-scoped resource (its
+/// namespaces exist beforehand: they hold the Secrets platc never sees). Dev may deploy to its
+/// long-lived namespaces and to `<prefix>-*` for previews, create those previews' Namespaces, and
+/// is denied every prod namespace.
+fn project(model: &Model, class: EnvClass) -> Value {
+    let envs = || model.environments.iter().filter(move |e| e.class == class);
+    let mut destinations: Vec<Value> = Vec::new();
+    let mut whitelist: Vec<Value> = Vec::new();
+    for env in envs() {
+        let namespace = if env.is_preview() {
+            whitelist.push(
+                json!({"group": "", "kind": "Namespace", "name": format!("{}-*", env.namespace)}),
+            );
+            format!("{}-*", env.namespace)
+        } else {
+            env.namespace.clone()
+        };
+        destinations.push(json!({"server": env.cluster, "namespace": namespace}));
+    }
+    if class == EnvClass::Dev {
+        // Deny entries carry no `server` on purpose. Argo CD (`isDestinationMatched`) treats
+        // `{server: S, namespace: "!N"}` as an *allow* for every other namespace of S, which would
+        // widen the globs above; without a server the entry never allows, and its namespace deny
+        // applies on every cluster.
+        for prod in model
+            .environments
+            .iter()
+            .filter(|e| e.class == EnvClass::Prod)
+        {
+            destinations.push(json!({"namespace": format!("!{}", prod.namespace)}));
+        }
+    }
+    dedup(&mut destinations);
+    dedup(&mut whitelist);
+    let description = match class {
+        EnvClass::Prod => format!("{}: production Airflow", model.platform.name),
+        EnvClass::Dev => format!(
+            "{}: development and per-branch preview Airflows; never production namespaces",
+            model.platform.name
+        ),
+    };
+    json!({
+        "apiVersion": API_VERSION,
+        "kind": "AppProject",
+        "metadata": {
+            "name": project_name(model, class),
+            "namespace": model.argocd.namespace,
+            "finalizers": [RESOURCES_FINALIZER],
+        },
+        "spec": {
+            "description": description,
+            "sourceRepos": [CHART_REPO, model.gitops.repo],
+            "destinations": destinations,
+            "clusterResourceWhitelist": whitelist,
+        },
+    })
+}
+
+fn dedup(values: &mut Vec<Value>) {
+    let mut seen = Vec::new();
+    values.retain(|v| {
+        let new = !seen.contains(v);
+        if new {
+            seen.push(v.clone());
+        }
+        new
+    });
+}
+
+/// The Application of a long-lived environment.
+fn application(model: &Model, env: &ResolvedEnvironment) -> Result<Value, Diagnostics> {
+    let name = app_name(model, env);
+    if !is_dns1123_label(&name) {
+        return Err(Diagnostic::error(
+            "argocd-app-name",
+            format!("the Application name `{name}` (`<platform.name>-<environment>`) is not a DNS-1123 label of at most 63 characters"),
+        )
+        .help("shorten `platform.name` or the environment name; use lowercase letters, digits and `-`")
+        .into());
+    }
+    let mut metadata = Map::new();
+    metadata.insert("name".into(), json!(name));
+    metadata.insert("namespace".into(), json!(model.argocd.namespace));
+    if let Some(annotations) = notification_annotations(env, &[]) {
+        metadata.insert("annotations".into(), annotations);
+    }
+    metadata.insert("finalizers".into(), json!([RESOURCES_FINALIZER]));
+    Ok(json!({
+        "apiVersion": API_VERSION,
+        "kind": "Application",
+        "metadata": metadata,
+        "spec": app_spec(model, env, &env.namespace, None),
+    }))
+}
+
+/// What differs in the Application template of a preview environment.
+struct Branch {
+    /// Helm parameters with Go-template values.
+    parameters: Vec<(String, String)>,
+}
+
+/// Spec of an Application: the three sources, destination and sync policy. `namespace` is the
+/// literal namespace or, for a preview, its Go template.
+fn app_spec(
+    model: &Model,
+    env: &ResolvedEnvironment,
+    namespace: &str,
+    branch: Option<&Branch>,
+) -> Value {
+    let mut helm = Map::new();
+    helm.insert("releaseName".into(), json!(RELEASE_NAME));
+    helm.insert("valueFiles".into(), json!([value_file(model, env)]));
+    if let Some(b) = branch.filter(|b| !b.parameters.is_empty()) {
+        // forceString: a branch such as `1234` or `true` must stay a string for Helm.
+        let params: Vec<Value> = b
+            .parameters
+            .iter()
+            .map(|(name, value)| json!({"name": name, "value": value, "forceString": true}))
+            .collect();
+        helm.insert("parameters".into(), Value::Array(params));
+    }
+    let mut extras = json!({
+        "repoURL": model.gitops.repo,
+        "targetRevision": model.gitops.branch,
+        "path": extras_path(model, env),
+    });
+    if branch.is_some() {
+        extras["kustomize"] = preview_kustomize(env, namespace);
+    }
+    let sync = &model.argocd.sync;
+    let mut sync_policy = json!({
+        "automated": {"prune": sync.prune, "selfHeal": sync.self_heal},
+        // CreateNamespace=false: a long-lived namespace exists before Argo CD (it holds the
+        // Secrets platc never sees), so a typo fails the sync instead of creating an empty one;
+        // a preview's Namespace is a resource of the app itself (synced first, deleted with it).
+        "syncOptions": ["ServerSideApply=true", "CreateNamespace=false"],
+    });
+    if sync.retries > 0 {
+        sync_policy["retry"] = json!({
+            "limit": sync.retries,
+            "backoff": {"duration": "10s", "factor": 2, "maxDuration": "5m"},
+        });
+    }
+    json!({
+        "project": project_name(model, env.class),
+        "sources": [
+            {
+                "repoURL": CHART_REPO,
+                "chart": CHART,
+                "targetRevision": env.airflow.chart,
+                "helm": helm,
+            },
+            {
+                "repoURL": model.gitops.repo,
+                "targetRevision": model.gitops.branch,
+                "ref": VALUES_REF,
+            },
+            extras,
+        ],
+        "destination": {"server": env.cluster, "namespace": namespace},
+        "syncPolicy": sync_policy,
+    })
+}
+
+/// The kustomize options that give a preview's extras their per-branch namespace.
+///
+/// The extras folder is static YAML: its Namespace is named `<env.namespace>` (a placeholder).
+/// `namespace` puts every namespaced extra into the branch's namespace and the JSON 6902 patch
+/// renames the Namespace itself; both are string fields, so the ApplicationSet templates them.
+fn preview_kustomize(env: &ResolvedEnvironment, namespace: &str) -> Value {
+    let patch = json!([{"op": "replace", "path": "/metadata/name", "value": namespace}]);
+    json!({
+        "namespace": namespace,
+        "patches": [{
+            "target": {"version": "v1", "kind": "Namespace", "name": env.namespace},
+            "patch": patch.to_string(),
+        }],
+    })
+}
+
+/// `notifications.argoproj.io/subscribe.<trigger>.slack: <channel>` for each trigger.
+fn notification_annotations(env: &ResolvedEnvironment, extra: &[&str]) -> Option<Value> {
+    let channel = &env.notifications.as_ref()?.slack;
+    let mut triggers: Vec<&str> = TRIGGERS.iter().chain(extra).copied().collect();
+    triggers.sort_unstable();
+    let map: Map<String, Value> = triggers
+        .into_iter()
+        .map(|t| {
+            (
+                format!("notifications.argoproj.io/subscribe.{t}.slack"),
+                json!(channel),
+            )
+        })
+        .collect();
+    Some(Value::Object(map))
+}
+
+/// The ApplicationSet of a preview environment: one Application per matching branch of the DAG repo.
+fn application_set(
+    model: &Model,
+    env: &ResolvedEnvironment,
+    preview: &Preview,
+) -> Result<Value, Diagnostics> {
+    let mut diagnostics = Diagnostics::default();
+    let prefix = app_name(model, env);
+    for (what, p, fix) in [
+        (
+            "Application name prefix `<platform.name>-<environment>`",
+            &prefix,
+            "shorten `platform.name` or the environment name",
+        ),
+        (
+            "namespace prefix",
+            &env.namespace,
+            "shorten the environment's `namespace`",
+        ),
+    ] {
+        if !is_valid_preview_prefix(p) {
+            diagnostics.push(
+                Diagnostic::error(
+                    "preview-name-prefix",
+                    format!("the preview {what} `{p}` is not a DNS-1123 label of at most {PREVIEW_PREFIX_MAX_LEN} characters"),
+                )
+                .help(format!("{fix}: each branch appends `-<slug>-<hash>` and the result must fit 63 characters"))
+                .note("lowercase letters, digits and `-` only"),
+            );
+        }
+    }
+    let github = match github_repo(&env.dags.repo) {
+        Some(gh) => Some(gh),
+        None => {
+            diagnostics.push(
+                Diagnostic::error(
+                    "preview-needs-github",
+                    format!("preview environment `{}` needs its DAG repository on GitHub, but `dags.repo` is `{}`", env.name, env.dags.repo),
+                )
+                .help("use `git@github.com:<org>/<repo>.git` or `https://github.com/<org>/<repo>.git`, or make the environment long-lived with `branch`")
+                .note("Argo CD's SCM provider generator finds the branches; platc configures it for GitHub only"),
+            );
+            None
+        }
+    };
+    let slug_len = preview.slug_length;
+    // Guard against a naming regression: the worst branches must still give valid names.
+    for branch in [
+        format!("feature/{}", "x-".repeat(200)),
+        "日本語".to_owned(),
+        "A".to_owned(),
+    ] {
+        for p in [&prefix, &env.namespace] {
+            let name = preview_name(p, &branch, slug_len);
+            if is_valid_preview_prefix(p) && !is_dns1123_label(&name) {
+                diagnostics.push(Diagnostic::error(
+                    "E099",
+                    format!("internal error: preview name `{name}` is not a DNS-1123 label"),
+                ));
+            }
+        }
+    }
+    let (org, repo) = match github {
+        Some(gh) if !diagnostics.has_errors() => gh,
+        _ => return Err(diagnostics),
+    };
+
+    let mut github_gen = json!({"organization": org, "allBranches": true});
+    if let Some(secret) = &model.argocd.scm_token_secret {
+        github_gen["tokenRef"] = json!({"secretName": secret, "key": "token"});
+    }
+    // Two filters, on purpose. Argo CD (applicationset/services/scm_provider/utils.go) runs two
+    // phases: filters with repository conditions select repos *before* branches are listed,
+    // then filters with branch conditions select branches of those repos. Filters are ORed only
+    // within a phase, so `[{repositoryMatch}, {branchMatch}]` means "this repo AND a matching
+    // branch" and costs one list-branches call. A combined `{repositoryMatch, branchMatch}`
+    // is a branch filter up to v3.5 and lists the branches of every repo in the organization
+    // (rate limits: argo-cd #9413, #10788). Adding a third filter would break the AND.
+    let generator = json!({
+        "scmProvider": {
+            "github": github_gen,
+            "filters": [
+                {"repositoryMatch": format!("^{}$", regex_escape(&repo))},
+                {"branchMatch": glob_to_regex(&preview.branches)},
+            ],
+            "requeueAfterSeconds": preview.requeue_after_seconds,
+        }
+    });
+
+    let namespace = preview_name_template(&env.namespace, slug_len);
+    let branch = Branch {
+        parameters: helm_values::branch_parameters(model, env),
+    };
+    let mut metadata = Map::new();
+    metadata.insert(
+        "name".into(),
+        json!(preview_name_template(&prefix, slug_len)),
+    );
+    metadata.insert("namespace".into(), json!(model.argocd.namespace));
+    let mut annotations = Map::new();
+    annotations.insert(BRANCH_ANNOTATION.into(), json!("{{ .branch }}"));
+    if let Some(Value::Object(notify)) = notification_annotations(env, &PREVIEW_TRIGGERS) {
+        annotations.extend(notify);
+    }
+    metadata.insert("annotations".into(), Value::Object(annotations));
+    // Listed explicitly (the controller would add it too, since preserveResourcesOnDeletion is
+    // false): a deleted branch deletes its Application, which deletes the chart's resources and
+    // the Namespace.
+    metadata.insert("finalizers".into(), json!([RESOURCES_FINALIZER]));
+
+    Ok(json!({
+        "apiVersion": API_VERSION,
+        "kind": "ApplicationSet",
+        "metadata": {
+            "name": prefix,
+            "namespace": model.argocd.namespace,
+        },
+        "spec": {
+            "goTemplate": true,
+            "goTemplateOptions": ["missingkey=error"],
+            "generators": [generator],
+            "syncPolicy": {"preserveResourcesOnDeletion": false},
+            "template": {
+                "metadata": metadata,
+                "spec": app_spec(model, env, &namespace, Some(&branch)),
+            },
+        },
+    }))
+}
+
+/// Organization and repository of a GitHub clone URL: `git@github.com:org/repo.git`,
+/// `ssh://git@github.com/org/repo.git` or `https://github.com/org/repo(.git)`.
+pub fn github_repo(url: &str) -> Option<(String, String)> {
+    let url = url.trim();
+    let rest = [
+        "git@github.com:",
+        "ssh://git@github.com/",
+        "https://github.com/",
+    ]
+    .iter()
+    .find_map(|p| url.strip_prefix(p))?;
+    let rest = rest.trim_end_matches('/');
+    let rest = rest.strip_suffix(".git").unwrap_or(rest);
+    let (org, repo) = rest.split_once('/')?;
+    let ok = |s: &str| {
+        !s.is_empty()
+            && s.chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+    };
+    (ok(org) && ok(repo)).then(|| (org.to_owned(), repo.to_owned()))
+}
+
+/// An anchored RE2 regexp for a branch glob, with the semantics of
+/// [`crate::validate::glob_matches`]: `*` is any run of characters (`/` included), `?` one character.
+pub fn glob_to_regex(glob: &str) -> String {
+    let mut re = String::from("^");
+    let mut literal = String::new();
+    for c in glob.chars() {
+        match c {
+            '*' | '?' => {
+                re.push_str(&regex_escape(&literal));
+                literal.clear();
+                re.push_str(if c == '*' { ".*" } else { "." });
+            }
+            c => literal.push(c),
+        }
+    }
+    re.push_str(&regex_escape(&literal));
+    re.push('$');
+    re
+}
+
+/// Escapes RE2 metacharacters.
+fn regex_escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        if "\\.+*?()|[]{}^$".contains(c) {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn github_urls() {
+        let want = Some(("carshare".to_owned(), "dags".to_owned()));
+        for url in [
+            "git@github.com:carshare/dags.git",
+            "git@github.com:carshare/dags",
+            "ssh://git@github.com/carshare/dags.git",
+            "https://github.com/carshare/dags",
+            "https://github.com/carshare/dags.git",
+            "https://github.com/carshare/dags/",
+        ] {
+            assert_eq!(github_repo(url), want, "{url}");
+        }
+        for url in [
+            "https://gitlab.com/carshare/dags.git",
+            "git@bitbucket.org:carshare/dags.git",
+            "https://github.com/carshare",
+            "https://github.com/carshare/dags/tree/main",
+            "https://github.example.com/carshare/dags.git",
+        ] {
+            assert_eq!(github_repo(url), None, "{url}");
+        }
+        assert_eq!(
+            github_repo("https://github.com/a/my.repo.git"),
+            Some(("a".to_owned(), "my.repo".to_owned()))
+        );
+    }
+
+    #[test]
+    fn globs_become_anchored_regexps() {
+        assert_eq!(glob_to_regex("feature/*"), "^feature/.*$");
+        assert_eq!(glob_to_regex("release-1.?"), "^release-1\\..$");
+        assert_eq!(glob_to_regex("a+b(c)"), "^a\\+b\\(c\\)$");
+        assert_eq!(regex_escape("my.repo"), "my\\.repo");
+    }
+
+    #[test]
+    fn glob_regex_agrees_with_glob_matches() {
+        // A tiny matcher for the regexps glob_to_regex produces, to compare with the validator.
+        fn re_match(re: &str, text: &str) -> bool {
+            let body = &re[1..re.len() - 1];
+            let mut glob = String::new();
+            let mut chars = body.chars().peekable();
+            while let Some(c) = chars.next() {
+                match c {
+                    '\\' => glob.extend(chars.next()),
+                    '.' if chars.peek() == Some(&'*') => {
+                        chars.next();
+                        glob.push('*');
+                    }
+                    '.' => glob.push('?'),
+                    c => glob.push(c),
+                }
+            }
+            crate::validate::glob_matches(&glob, text)
+        }
+        for (glob, branch) in [
+            ("feature/*", "feature/hardy"),
+            ("feature/*", "feature/a/b"),
+            ("feature/*", "main"),
+            ("ma?n", "main"),
+            ("*", "anything"),
+        ] {
+            assert_eq!(
+                re_match(&glob_to_regex(glob), branch),
+                crate::validate::glob_matches(glob, branch),
+                "{glob} {branch}"
+            );
+        }
+    }
+
+    fn model() -> Model {
+        match crate::pipeline::front_end(std::path::Path::new("platform.yaml")) {
+            Ok(front) => front.model,
+            Err(f) => panic!("platform.yaml: {:?}", f.diagnostics),
+        }
+    }
+
+    fn doc<'a>(docs: &'a [(String, Value)], path: &str) -> &'a Value {
+        &docs
+            .iter()
+            .find(|(p, _)| p == path)
+            .unwrap_or_else(|| panic!("no {path}"))
+            .1
+    }
+
+    #[test]
+    fn paths_and_kinds() {
+        let docs = render(&model()).unwrap();
+        let got: Vec<(&str, &str)> = docs
+            .iter()
+            .map(|(p, d)| (p.as_str(), d["kind"].as_str().unwrap()))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("argocd/project-prod.yaml", "AppProject"),
+                ("argocd/project-dev.yaml", "AppProject"),
+                ("argocd/prod.yaml", "Application"),
+                ("argocd/dev.yaml", "ApplicationSet"),
+            ]
+        );
+    }
+
+    #[test]
+    fn prod_application() {
+        let docs = render(&model()).unwrap();
+        let app = doc(&docs, "argocd/prod.yaml");
+        assert_eq!(app["metadata"]["name"], "carshare-data-prod");
+        assert_eq!(app["spec"]["project"], "carshare-data-prod");
+        let sources = app["spec"]["sources"].as_array().unwrap();
+        assert_eq!(sources.len(), 3);
+        assert_eq!(sources[0]["chart"], "airflow");
+        assert_eq!(sources[0]["targetRevision"], "1.22.0");
+        assert_eq!(sources[0]["helm"]["releaseName"], RELEASE_NAME);
+        assert_eq!(
+            sources[0]["helm"]["valueFiles"],
+            json!(["$values/out/prod/values.yaml"])
+        );
+        assert_eq!(sources[1]["ref"], "values");
+        assert_eq!(sources[1]["targetRevision"], "main");
+        assert_eq!(sources[2]["path"], "out/prod/extras");
+        assert!(sources[2].get("kustomize").is_none());
+        assert_eq!(
+            app["spec"]["destination"],
+            json!({"server": "https://34.76.10.1", "namespace": "airflow"})
+        );
+        assert_eq!(app["spec"]["syncPolicy"]["retry"]["limit"], 5);
+        assert_eq!(
+            app["metadata"]["annotations"]["notifications.argoproj.io/subscribe.on-sync-failed.slack"],
+            "data-platform-deploys"
+        );
+        assert_eq!(app["metadata"]["finalizers"], json!([RESOURCES_FINALIZER]));
+    }
+
+    #[test]
+    fn projects_isolate_dev_from_prod() {
+        let docs = render(&model()).unwrap();
+        let prod = doc(&docs, "argocd/project-prod.yaml");
+        assert_eq!(
+            prod["spec"]["destinations"],
+            json!([{"server": "https://34.76.10.1", "namespace": "airflow"}])
+        );
+        assert_eq!(prod["spec"]["clusterResourceWhitelist"], json!([]));
+        let dev = doc(&docs, "argocd/project-dev.yaml");
+        assert_eq!(
+            dev["spec"]["destinations"],
+            json!([
+                {"server": "https://35.195.20.2", "namespace": "airflow-dev-*"},
+                {"namespace": "!airflow"},
+            ])
+        );
+        assert_eq!(
+            dev["spec"]["clusterResourceWhitelist"],
+            json!([{"group": "", "kind": "Namespace", "name": "airflow-dev-*"}])
+        );
+        for p in [prod, dev] {
+            assert_eq!(
+                p["spec"]["sourceRepos"],
+                json!([
+                    CHART_REPO,
+                    "https://github.com/carshare/platform-gitops.git"
+                ])
+            );
+        }
+    }
+
+    #[test]
+    fn preview_application_set() {
+        let docs = render(&model()).unwrap();
+        let set = doc(&docs, "argocd/dev.yaml");
+        let scm = &set["spec"]["generators"][0]["scmProvider"];
+        assert_eq!(scm["github"]["organization"], "carshare");
+        assert_eq!(scm["github"]["allBranches"], true);
+        assert_eq!(
+            scm["filters"],
+            json!([{"repositoryMatch": "^dags$"}, {"branchMatch": "^feature/.*$"}])
+        );
+        assert_eq!(scm["requeueAfterSeconds"], 180);
+        let template = &set["spec"]["template"];
+        let name = template["metadata"]["name"].as_str().unwrap();
+        assert_eq!(name, preview_name_template("carshare-data-dev", 30));
+        let ns = template["spec"]["destination"]["namespace"]
+            .as_str()
+            .unwrap();
+        assert_eq!(ns, preview_name_template("airflow-dev", 30));
+        let extras = &template["spec"]["sources"][2];
+        assert_eq!(extras["path"], "out/dev/extras");
+        assert_eq!(extras["kustomize"]["namespace"], ns);
+        let patch = &extras["kustomize"]["patches"][0];
+        assert_eq!(patch["target"]["name"], "airflow-dev");
+        let ops: Value = serde_json::from_str(patch["patch"].as_str().unwrap()).unwrap();
+        assert_eq!(
+            ops,
+            json!([{"op": "replace", "path": "/metadata/name", "value": ns}])
+        );
+        assert!(
+            template["metadata"]["annotations"]
+                .as_object()
+                .unwrap()
+                .keys()
+                .all(|k| !k.starts_with("notifications."))
+        );
+        assert_eq!(
+            set["spec"]["syncPolicy"]["preserveResourcesOnDeletion"],
+            false
+        );
+        // Names for real branches fit a label.
+        for branch in [
+            "feature/hardy",
+            "feature/Ünïcode/and.dots_and_a_very_long_tail_of_words",
+        ] {
+            assert!(is_dns1123_label(&preview_name(
+                "carshare-data-dev",
+                branch,
+                30
+            )));
+        }
+    }
+
+    #[test]
+    fn preview_needs_github() {
+        let mut m = model();
+        let dev = m.environments.iter_mut().find(|e| e.is_preview()).unwrap();
+        dev.dags.repo = "https://gitlab.com/carshare/dags.git".into();
+        let err = render(&m).unwrap_err();
+        assert!(
+            err.iter()
+                .any(|d| d.code == "preview-needs-github" && d.help.is_some())
+        );
+    }
+
+    #[test]
+    fn long_prefixes_are_errors() {
+        let mut m = model();
+        m.platform.name = "x".repeat(60);
+        let err = render(&m).unwrap_err();
+        assert!(err.iter().any(|d| d.code == "argocd-app-name"));
+        assert!(err.iter().any(|d| d.code == "preview-name-prefix"));
+    }
+
+    #[test]
+    fn gitops_path_shapes() {
+        let mut m = model();
+        for (path, want) in [
+            ("out", "out"),
+            ("./deploy/out/", "deploy/out"),
+            (".", ""),
+            ("", ""),
+        ] {
+            m.gitops.path = path.into();
+            assert_eq!(gitops_dir(&m), want);
+        }
+        let env = m.environments[0].clone();
+        assert_eq!(value_file(&m, &env), "$values/prod/values.yaml");
+        assert_eq!(extras_path(&m, &env), "prod/extras");
+    }
 }

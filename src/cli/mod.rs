@@ -12,6 +12,8 @@ use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::pipeline::{self, Failure};
 use crate::report::{self, Format};
 
+mod commands;
+
 /// Compile one typed platform.yaml into Helm values, Argo CD manifests and image files for Airflow.
 #[derive(Debug, Parser)]
 #[command(name = "platc", version, about, long_about = None, after_help = EXAMPLES)]
@@ -44,9 +46,13 @@ Examples:
   platc validate                  check platform.yaml in this folder
   platc validate -f other.yaml --format github
   platc show prod                 print the resolved prod environment
+  platc compile                   write out/ from platform.yaml
+  platc diff --stat               what compile would change
+  platc check --format github     in CI: fail when out/ is stale
+  platc preview feature/hardy     names Argo CD gives that branch
   platc schema > schema/platform.schema.json
 
-Exit status: 0 ok, 1 the spec is invalid, 2 usage or I/O error.";
+Exit status: 0 ok, 1 the spec is invalid or out/ is stale, 2 usage or I/O error.";
 
 /// Colour choice.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -70,6 +76,47 @@ pub enum Command {
     Show {
         /// Environment name, as under `environments:`.
         env: String,
+    },
+    /// Compile the spec into the output folder. Writes atomically; touches only files platc owns.
+    Compile {
+        /// Output folder (default: the spec's `gitops.path`, next to the spec).
+        #[arg(long, value_name = "DIR")]
+        out: Option<PathBuf>,
+        /// Replace files in the output folder that platc did not write.
+        #[arg(long)]
+        force: bool,
+        /// Stage exactly platc's files and commit them with the change summary as message.
+        #[arg(long)]
+        commit: bool,
+    },
+    /// Show what `compile` would change, as a unified diff.
+    Diff {
+        /// Output folder (default: the spec's `gitops.path`, next to the spec).
+        #[arg(long, value_name = "DIR")]
+        out: Option<PathBuf>,
+        /// Print a summary of changed lines per file instead of the diff.
+        #[arg(long)]
+        stat: bool,
+        /// Exit with 1 when there are changes.
+        #[arg(long)]
+        exit_code: bool,
+        /// Print a Markdown report for a pull-request comment or job summary.
+        #[arg(long)]
+        markdown: bool,
+    },
+    /// For CI: fail when the spec is invalid, the output folder is stale, or the schema file is.
+    Check {
+        /// Output folder (default: the spec's `gitops.path`, next to the spec).
+        #[arg(long, value_name = "DIR")]
+        out: Option<PathBuf>,
+    },
+    /// Print the names and URL Argo CD will create for a branch of the DAG repository.
+    Preview {
+        /// The git branch, such as `feature/hardy`.
+        branch: String,
+        /// The preview environment (default: the only one).
+        #[arg(long)]
+        env: Option<String>,
     },
 }
 
@@ -160,18 +207,24 @@ pub fn run(cli: &Cli) -> i32 {
             }
             Err(failure) => out.failure(&failure),
         },
+        Command::Compile { out: dir, force, commit } => commands::compile(cli, &out, dir.as_deref(), *force, *commit),
+        Command::Diff { out: dir, stat, exit_code, markdown } => {
+            commands::diff(cli, &out, dir.as_deref(), *stat, *exit_code, *markdown)
+        }
+        Command::Check { out: dir } => commands::check(cli, &out, dir.as_deref()),
+        Command::Preview { branch, env } => commands::preview(cli, &out, branch, env.as_deref()),
     }
 }
 
-struct Output {
-    format: Format,
-    color: bool,
-    deny_warnings: bool,
+pub(crate) struct Output {
+    pub(crate) format: Format,
+    pub(crate) color: bool,
+    pub(crate) deny_warnings: bool,
 }
 
 impl Output {
     /// Prints diagnostics; returns 1 when they stop the run, else 0.
-    fn diagnostics(&self, diagnostics: &Diagnostics, source: Option<&str>) -> i32 {
+    pub(crate) fn diagnostics(&self, diagnostics: &Diagnostics, source: Option<&str>) -> i32 {
         if diagnostics.is_empty() {
             return 0;
         }
@@ -186,16 +239,21 @@ impl Output {
         i32::from(stops)
     }
 
-    fn failure(&self, failure: &Failure) -> i32 {
+    pub(crate) fn failure(&self, failure: &Failure) -> i32 {
         let code = self.diagnostics(&failure.diagnostics, failure.source.as_deref());
         if failure.io { 2 } else { code.max(1) }
     }
 
-    fn stdout(&self, text: &str) -> i32 {
+    /// Colour for stdout: same choice as for stderr, but only when stdout is a terminal too.
+    pub(crate) fn color_stdout(&self) -> bool {
+        self.color && std::io::stdout().is_terminal()
+    }
+
+    pub(crate) fn stdout(&self, text: &str) -> i32 {
         write_quietly(&mut std::io::stdout().lock(), text)
     }
 
-    fn stderr(&self, text: &str) {
+    pub(crate) fn stderr(&self, text: &str) {
         let _ = write_quietly(&mut std::io::stderr().lock(), text);
     }
 }

@@ -58,8 +58,9 @@ fn one<'a>(d: &'a Diagnostic, source: Option<&'a str>) -> Vec<Group<'a>> {
     let title = level.primary_title(d.message.as_str()).id(d.code.as_str());
     let mut group = match (&d.place, source) {
         (Some(place), Some(text)) if place.start <= text.len() => {
-            let end = place.end.min(text.len()).max(place.start);
-            let mut annotation = AnnotationKind::Primary.span(place.start..end);
+            let start = floor_char_boundary(text, place.start);
+            let end = ceil_char_boundary(text, place.end.min(text.len()).max(start));
+            let mut annotation = AnnotationKind::Primary.span(start..end);
             if let Some(label) = &d.label {
                 annotation = annotation.label(label.as_str());
             }
@@ -84,6 +85,20 @@ fn one<'a>(d: &'a Diagnostic, source: Option<&'a str>) -> Vec<Group<'a>> {
         group = group.element(Level::HELP.message(help.as_str()));
     }
     vec![group]
+}
+
+fn floor_char_boundary(text: &str, mut i: usize) -> usize {
+    while i > 0 && !text.is_char_boundary(i) {
+        i -= 1;
+    }
+    i
+}
+
+fn ceil_char_boundary(text: &str, mut i: usize) -> usize {
+    while i < text.len() && !text.is_char_boundary(i) {
+        i += 1;
+    }
+    i
 }
 
 /// "error: 2 errors, 1 warning" style closing line.

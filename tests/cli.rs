@@ -1,0 +1,252 @@
+//! The command line end to end: spec in, stdout, stderr and exit status out.
+
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+
+/// A small builder: a spec text, arguments, and what to expect.
+struct Run {
+    dir: tempfile::TempDir,
+    args: Vec<String>,
+}
+
+struct Outcome {
+    status: i32,
+    stdout: String,
+    stderr: String,
+}
+
+fn bundled() -> String {
+    std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("platform.yaml")).expect("bundled spec")
+}
+
+impl Run {
+    fn spec(text: &str) -> Self {
+        Self::spec_bytes(text.as_bytes())
+    }
+
+    fn spec_bytes(bytes: &[u8]) -> Self {
+        let dir = tempfile::tempdir().expect("tempdir");
+        std::fs::write(dir.path().join("platform.yaml"), bytes).expect("write spec");
+        Run { dir, args: Vec::new() }
+    }
+
+    fn args(mut self, args: &[&str]) -> Self {
+        self.args.extend(args.iter().map(|s| s.to_string()));
+        self
+    }
+
+    fn path(&self) -> PathBuf {
+        self.dir.path().to_path_buf()
+    }
+
+    fn run(&self) -> Outcome {
+        let output = Command::cargo_bin("platc")
+            .expect("binary")
+            .current_dir(self.dir.path())
+            .env_remove("NO_COLOR")
+            .args(&self.args)
+            .output()
+            .expect("run platc");
+        let outcome = Outcome {
+            status: output.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+        };
+        assert!(!outcome.stderr.contains("panicked"), "platc panicked:\n{}", outcome.stderr);
+        outcome
+    }
+}
+
+/// The first `--> file:line:col` of a human report.
+fn first_place(stderr: &str) -> Option<(usize, usize)> {
+    let line = stderr.lines().find(|l| l.trim_start().starts_with("-->"))?;
+    let mut parts = line.rsplit(':');
+    let col = parts.next()?.trim().parse().ok()?;
+    let row = parts.next()?.trim().parse().ok()?;
+    Some((row, col))
+}
+
+fn invalid(text: &str, code: &str, place: (usize, usize)) -> Outcome {
+    let out = Run::spec(text).args(&["validate"]).run();
+    assert_eq!(out.status, 1, "stderr:\n{}", out.stderr);
+    assert!(out.stderr.contains(&format!("error[{code}]")), "expected {code}:\n{}", out.stderr);
+    assert_eq!(first_place(&out.stderr), Some(place), "stderr:\n{}", out.stderr);
+    out
+}
+
+#[test]
+fn bundled_spec_is_valid() {
+    let out = Run::spec(&bundled()).args(&["validate"]).run();
+    assert_eq!(out.status, 0, "{}", out.stderr);
+    assert!(out.stderr.contains("valid (2 environments)"));
+}
+
+#[test]
+fn yaml_syntax_error() {
+    let out = invalid("version: 1\nplatform: [unclosed\n", "E014", (2, 21));
+    insta::assert_snapshot!(out.stderr);
+}
+
+#[test]
+fn duplicate_key() {
+    let text = bundled().replacen("  domain: data.carshare.example\n", "  domain: data.carshare.example\n  domain: again.example\n", 1);
+    let out = invalid(&text, "E012", (10, 3));
+    insta::assert_snapshot!(out.stderr);
+}
+
+#[test]
+fn wrong_type_suggests_quoting() {
+    let text = bundled().replacen("python: \"3.12\"", "python: 3.10", 1);
+    let out = invalid(&text, "E022", (34, 11));
+    assert!(out.stderr.contains("quote it so YAML keeps it as text: \"3.10\""), "{}", out.stderr);
+    insta::assert_snapshot!(out.stderr);
+}
+
+#[test]
+fn unknown_field_suggests_the_right_one() {
+    let text = bundled().replacen("  subPath: dags", "  subpath: dags", 1);
+    let out = invalid(&text, "E020", (29, 3));
+    assert!(out.stderr.contains("did you mean `subPath`?"), "{}", out.stderr);
+    insta::assert_snapshot!(out.stderr);
+}
+
+#[test]
+fn missing_required_field() {
+    let text = bundled().replacen("  domain: data.carshare.example\n", "", 1);
+    let out = invalid(&text, "E021", (7, 1));
+    insta::assert_snapshot!(out.stderr);
+}
+
+#[test]
+fn alias_bomb_fails_fast() {
+    let mut text = String::from("a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n");
+    for i in 1..14 {
+        let p = i - 1;
+        text.push_str(&format!("a{i}: &a{i} [*a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}]\n"));
+    }
+    invalid(&text, "E013", (5, 45));
+}
+
+#[test]
+fn empty_file() {
+    invalid("", "E010", (1, 1));
+}
+
+#[test]
+fn invalid_utf8() {
+    let out = Run::spec_bytes(b"version: 1\nplatform:\n  name: caf\xe9\n").args(&["validate"]).run();
+    assert_eq!(out.status, 1);
+    assert!(out.stderr.contains("error[E003]"), "{}", out.stderr);
+    assert_eq!(first_place(&out.stderr), Some((3, 12)));
+}
+
+#[test]
+fn every_error_is_reported_at_once() {
+    let text = bundled()
+        .replacen("  subPath: dags", "  subpath: dags", 1)
+        .replacen("python: \"3.12\"", "python: 3.10", 1);
+    let out = Run::spec(&text).args(&["validate"]).run();
+    assert_eq!(out.status, 1);
+    assert!(out.stderr.contains("2 errors found"), "{}", out.stderr);
+}
+
+#[test]
+fn json_format_lists_diagnostics_with_places() {
+    let text = bundled().replacen("  subPath: dags", "  subpath: dags", 1);
+    let out = Run::spec(&text).args(&["validate", "--format", "json"]).run();
+    assert_eq!(out.status, 1);
+    let report: serde_json::Value = serde_json::from_str(&out.stdout).expect("json");
+    assert_eq!(report["ok"], false);
+    assert_eq!(report["diagnostics"][0]["code"], "E020");
+    assert_eq!(report["diagnostics"][0]["place"]["line"], 29);
+    assert_eq!(report["diagnostics"][0]["place"]["column"], 3);
+}
+
+#[test]
+fn github_format_prints_workflow_commands() {
+    let text = bundled().replacen("  subPath: dags", "  subpath: dags", 1);
+    let out = Run::spec(&text).args(&["validate", "--format", "github"]).run();
+    assert_eq!(out.status, 1);
+    assert!(out.stderr.starts_with("::error file=platform.yaml,line=29,col=3,title=platc E020::unknown field `subpath`"), "{}", out.stderr);
+}
+
+#[test]
+fn no_colour_when_not_a_terminal() {
+    let text = bundled().replacen("  subPath: dags", "  subpath: dags", 1);
+    let out = Run::spec(&text).args(&["validate"]).run();
+    assert!(!out.stderr.contains('\u{1b}'));
+    let forced = Run::spec(&text).args(&["validate", "--color", "always"]).run();
+    assert!(forced.stderr.contains('\u{1b}'));
+}
+
+#[test]
+fn missing_spec_is_an_io_error() {
+    let run = Run::spec("").args(&["validate", "-f", "nope.yaml"]);
+    let out = run.run();
+    assert_eq!(out.status, 2);
+    assert!(out.stderr.contains("error[E001]"), "{}", out.stderr);
+}
+
+#[test]
+fn usage_errors_exit_2() {
+    let out = Run::spec("").args(&["frobnicate"]).run();
+    assert_eq!(out.status, 2);
+    let help = Run::spec("").args(&["--help"]).run();
+    assert_eq!(help.status, 0);
+    assert!(help.stdout.contains("Examples:"));
+}
+
+#[test]
+fn show_prints_the_resolved_environment() {
+    let out = Run::spec(&bundled()).args(&["show", "dev"]).run();
+    assert_eq!(out.status, 0, "{}", out.stderr);
+    assert!(out.stdout.contains("remote: \"gs://carshare-data-dev-airflow-logs/logs\""), "{}", out.stdout);
+    assert!(out.stdout.contains("connection: google_cloud_default"), "inherited from the shared section");
+    assert!(!out.stdout.contains("notifications:"), "null removes the inherited value");
+    let unknown = Run::spec(&bundled()).args(&["show", "prd"]).run();
+    assert_eq!(unknown.status, 2);
+    assert!(unknown.stderr.contains("did you mean `prod`?"));
+}
+
+#[test]
+fn schema_command_prints_the_committed_schema() {
+    let out = Run::spec("").args(&["schema"]).run();
+    let committed = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("schema/platform.schema.json")).expect("schema");
+    assert_eq!(out.stdout, committed);
+}
+
+#[test]
+fn compile_then_check_then_diff() {
+    let run = Run::spec(&bundled()).args(&["compile", "--out", "out"]);
+    assert_eq!(run.run().status, 0);
+    let root = run.path();
+    assert!(root.join("out/prod/values.yaml").exists());
+    // The spec's modeline names the schema file; check wants it current.
+    let schema = Command::cargo_bin("platc").unwrap().arg("schema").output().unwrap().stdout;
+    std::fs::create_dir_all(root.join("schema")).unwrap();
+    std::fs::write(root.join("schema/platform.schema.json"), schema).unwrap();
+    let check = Command::cargo_bin("platc").unwrap().current_dir(&root).args(["check", "--out", "out"]).output().unwrap();
+    assert_eq!(check.status.code(), Some(0), "{}", String::from_utf8_lossy(&check.stderr));
+    // Change the spec: check fails, diff shows it.
+    let changed = bundled().replacen("syncPeriod: 60s", "syncPeriod: 2m", 1);
+    std::fs::write(root.join("platform.yaml"), changed).unwrap();
+    let check = Command::cargo_bin("platc").unwrap().current_dir(&root).args(["check", "--out", "out", "--format", "github"]).output().unwrap();
+    assert_eq!(check.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&check.stderr);
+    assert!(stderr.contains("::error file=out/prod/values.yaml,line=1,col=1,title=platc out-stale::"), "{stderr}");
+    let diff = Command::cargo_bin("platc").unwrap().current_dir(&root).args(["diff", "--out", "out", "--exit-code"]).output().unwrap();
+    assert_eq!(diff.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&diff.stdout).contains("+    period: 2m"), "{}", String::from_utf8_lossy(&diff.stdout));
+}
+
+#[test]
+fn preview_names_a_branch() {
+    let out = Run::spec(&bundled()).args(&["preview", "feature/hardy", "--format", "json"]).run();
+    assert_eq!(out.status, 0, "{}", out.stderr);
+    let v: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
+    assert_eq!(v["namespace"], "airflow-dev-feature-hardy-84de97");
+    assert_eq!(v["url"], "https://airflow.dev.data.carshare.example/feature/hardy");
+    let main = Run::spec(&bundled()).args(&["preview", "main"]).run();
+    assert_eq!(main.status, 1);
+}

@@ -81,7 +81,10 @@ fn leaf_diagnostics(
         }
         ValidationErrorKind::Type { kind } => {
             let expected = type_names(kind);
-            let found = json_type(error.instance());
+            let found = match (error.instance().as_ref(), doc.source_of(&path)) {
+                (Value::Number(_), Some(text)) => format!("number {text}"),
+                (other, _) => json_type(other),
+            };
             let mut d =
                 Diagnostic::error("E022", format!("{what} must be {expected}, found {found}"))
                     .at(doc.value_place(&path))

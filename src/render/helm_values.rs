@@ -226,9 +226,11 @@ pub fn render(
     values.insert("triggerer".into(), json!({ "serviceAccount": identity }));
 
     // What the chart documentation requires under Argo CD.
+    // The chart's default user is admin/admin: a known password behind a public URL. platc
+    // never creates it; the first admin comes from the team's identity provider or the CLI.
     values.insert(
         "createUserJob".into(),
-        json!({ "useHelmHooks": false, "applyCustomEnv": false }),
+        json!({ "enabled": false, "useHelmHooks": false, "applyCustomEnv": false }),
     );
     values.insert(
         "migrateDatabaseJob".into(),
@@ -469,6 +471,7 @@ mod tests {
         assert_eq!(workers["create"], true);
         assert_eq!(workers["annotations"][GKE_WORKLOAD_IDENTITY], sa);
 
+        assert_eq!(v["createUserJob"]["enabled"], false);
         assert_eq!(v["createUserJob"]["useHelmHooks"], false);
         assert_eq!(v["createUserJob"]["applyCustomEnv"], false);
         assert_eq!(v["migrateDatabaseJob"]["useHelmHooks"], false);

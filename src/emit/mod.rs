@@ -1,0 +1,39 @@
+//! Emit: the only stage that touches the disk. Compares an [`OutputTree`] with `out/`, writes it
+//! atomically, shows what would change, and commits platc's own files to git.
+//!
+//! platc owns exactly the files listed in `out/.platc-manifest.json` ([`manifest`]); anything
+//! else in `out/` is foreign and left alone. The flow is [`plan`] (read only) then [`apply`];
+//! [`diff`] and [`check`] report without writing; [`unified`], [`stat`] and [`markdown`] render
+//! the differences; [`commit`] records the result with the `git` command line.
+//!
+//! Error codes: E050 bad output path, E051 symlink or non-file in the way, E052 read failed,
+//! E053 bad manifest, E054 conflicts, E055 write failed, E056 rename or delete failed,
+//! E057 git failed.
+//!
+//! [`OutputTree`]: crate::render::OutputTree
+
+mod diff;
+mod format;
+mod git;
+pub mod manifest;
+mod path;
+mod plan;
+mod redact;
+mod write;
+
+pub use diff::{DiffKind, FileDiff, check, diff, plan_diffs};
+pub use format::{markdown, stat, unified};
+pub use git::commit;
+pub use manifest::{MANIFEST, Manifest};
+pub use plan::{Conflict, ConflictKind, Plan, plan};
+pub use redact::mask_secrets;
+pub use write::{Summary, apply};
+
+use std::path::Path;
+
+use crate::diagnostic::Diagnostic;
+
+/// An I/O error as a diagnostic that names the path and the OS error.
+fn io_error(code: &str, action: &str, path: &Path, err: &std::io::Error) -> Diagnostic {
+    Diagnostic::error(code, format!("cannot {action} `{}`: {err}", path.display()))
+}

@@ -1,0 +1,243 @@
+//! The commands that compile, diff, check and predict previews.
+
+use std::path::Path;
+
+use serde::Serialize;
+
+use crate::cli::{Cli, Output};
+use crate::diagnostic::{Diagnostic, Diagnostics};
+use crate::emit;
+use crate::naming;
+use crate::pipeline::{self, Failure, FrontEnd};
+use crate::render::OutputTree;
+use crate::report::Format;
+use crate::resolve::Lifecycle;
+
+/// Front end plus render; prints warnings; the error is the exit code.
+fn front_and_tree(cli: &Cli, out: &Output) -> Result<(FrontEnd, OutputTree), i32> {
+    let front = pipeline::front_end(&cli.file).map_err(|f| out.failure(&f))?;
+    if out.diagnostics(&front.warnings, Some(&front.doc.text)) != 0 {
+        return Err(1);
+    }
+    let tree = pipeline::compile(&front, &cli.file).map_err(|f| out.failure(&f))?;
+    Ok((front, tree))
+}
+
+fn io_failure(out: &Output, d: Diagnostic) -> i32 {
+    out.failure(&Failure::io(d))
+}
+
+/// `platc compile`.
+pub fn compile(cli: &Cli, out: &Output, dir: Option<&Path>, force: bool, commit: bool) -> i32 {
+    let (front, tree) = match front_and_tree(cli, out) {
+        Ok(ok) => ok,
+        Err(code) => return code,
+    };
+    let out_dir = pipeline::out_dir(&front, &cli.file, dir);
+    let plan = match emit::plan(&out_dir, &tree) {
+        Ok(p) => p,
+        Err(d) => return io_failure(out, d),
+    };
+    if !plan.conflicts.is_empty() && !force {
+        return out.failure(&Failure { diagnostics: plan.conflict_error().into(), source: None, io: false });
+    }
+    let summary = match emit::apply(&out_dir, &plan, force) {
+        Ok(s) => s,
+        Err(d) => return io_failure(out, d),
+    };
+    let message = change_message(&out_dir, &summary);
+    if out.format == Format::Json {
+        #[derive(Serialize)]
+        struct Report<'a> {
+            out: String,
+            created: &'a [String],
+            updated: &'a [String],
+            deleted: &'a [String],
+            unchanged: usize,
+            edited: &'a [String],
+        }
+        let report = Report {
+            out: out_dir.display().to_string(),
+            created: &summary.created,
+            updated: &summary.updated,
+            deleted: &summary.deleted,
+            unchanged: summary.unchanged,
+            edited: &summary.edited,
+        };
+        let _ = out.stdout(&(serde_json::to_string_pretty(&report).unwrap_or_default() + "\n"));
+    } else {
+        out.stderr(&format!("{message}\n"));
+        for path in &summary.edited {
+            out.stderr(&format!("warning: {path} had been edited by hand; platc replaced it\n"));
+        }
+    }
+    if commit {
+        let repo = cli.file.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+        match emit::commit(repo, &out_dir, &message) {
+            Ok(true) => out.stderr("committed\n"),
+            Ok(false) => out.stderr("nothing to commit\n"),
+            Err(d) => return io_failure(out, d),
+        }
+    }
+    0
+}
+
+fn change_message(out_dir: &Path, summary: &emit::Summary) -> String {
+    if !summary.changed() {
+        return format!("platc: {} is up to date ({} files)", out_dir.display(), summary.unchanged);
+    }
+    let mut lines = vec![format!("platc: compile {} ({summary})", out_dir.display())];
+    let mut list = |verb: &str, paths: &[String]| {
+        for p in paths {
+            lines.push(format!("  {verb} {p}"));
+        }
+    };
+    if summary.created.len() + summary.updated.len() + summary.deleted.len() <= 40 {
+        list("created", &summary.created);
+        list("updated", &summary.updated);
+        list("deleted", &summary.deleted);
+    }
+    lines.join("\n")
+}
+
+/// `platc diff`.
+pub fn diff(cli: &Cli, out: &Output, dir: Option<&Path>, stat: bool, exit_code: bool, markdown: bool) -> i32 {
+    let (front, tree) = match front_and_tree(cli, out) {
+        Ok(ok) => ok,
+        Err(code) => return code,
+    };
+    let out_dir = pipeline::out_dir(&front, &cli.file, dir);
+    let diffs = match emit::diff(&out_dir, &tree) {
+        Ok(d) => d,
+        Err(d) => return io_failure(out, d),
+    };
+    let text = if markdown {
+        emit::markdown(&diffs)
+    } else if stat {
+        emit::stat(&diffs)
+    } else {
+        emit::unified(&diffs, out.color_stdout())
+    };
+    let code = out.stdout(&text);
+    if code != 0 {
+        return code;
+    }
+    i32::from(exit_code && !diffs.is_empty())
+}
+
+/// `platc check`.
+pub fn check(cli: &Cli, out: &Output, dir: Option<&Path>) -> i32 {
+    let (front, tree) = match front_and_tree(cli, out) {
+        Ok(ok) => ok,
+        Err(code) => return code,
+    };
+    let out_dir = pipeline::out_dir(&front, &cli.file, dir);
+    let stale = match emit::check(&out_dir, &tree) {
+        Ok(d) => d,
+        Err(d) => return io_failure(out, d),
+    };
+    let mut problems = Diagnostics::default();
+    let fix = format!("run `platc compile -f {}` and commit the result", cli.file.display());
+    for d in &stale {
+        let what = match d.kind {
+            emit::DiffKind::Added => "is missing",
+            emit::DiffKind::Modified => "is stale",
+            emit::DiffKind::Deleted => "should no longer exist",
+        };
+        let path = out_dir.join(&d.path).display().to_string();
+        problems.push(
+            Diagnostic::error("out-stale", format!("{path} {what}"))
+                .at(Some(crate::diagnostic::Place { file: path.clone(), line: 1, column: 1, start: 0, end: 0 }))
+                .help(fix.clone()),
+        );
+    }
+    if let Some(schema_path) = pipeline::schema_reference(&front.doc, &cli.file) {
+        let current = crate::schema::schema_text();
+        if std::fs::read_to_string(&schema_path).ok().as_deref() != Some(current.as_str()) {
+            problems.push(
+                Diagnostic::error("schema-stale", format!("{} is not the schema of this platc", schema_path.display()))
+                    .at(front.doc.value_place("").map(|mut p| {
+                        p.line = 1;
+                        p.column = 1;
+                        p
+                    }))
+                    .help(format!("run `platc schema > {}`", schema_path.display())),
+            );
+        }
+    }
+    if problems.is_empty() {
+        if out.format == Format::Human {
+            out.stderr(&format!("platc: {} is valid and {} is current\n", cli.file.display(), out_dir.display()));
+        }
+        return 0;
+    }
+    if out.format == Format::Human && !stale.is_empty() {
+        out.stderr(&emit::stat(&stale));
+    }
+    out.diagnostics(&problems, None);
+    1
+}
+
+#[derive(Serialize)]
+struct PreviewReport {
+    environment: String,
+    branch: String,
+    application: String,
+    namespace: String,
+    url: String,
+    git_sync_ref: String,
+}
+
+/// `platc preview BRANCH`.
+pub fn preview(cli: &Cli, out: &Output, branch: &str, env: Option<&str>) -> i32 {
+    let front = match pipeline::front_end(&cli.file) {
+        Ok(f) => f,
+        Err(f) => return out.failure(&f),
+    };
+    let previews: Vec<_> = front.model.environments.iter().filter(|e| env.is_none_or(|n| n == e.name)).filter_map(|e| match &e.lifecycle {
+        Lifecycle::Preview(p) => Some((e, p)),
+        Lifecycle::LongLived { .. } => None,
+    }).collect();
+    let (environment, preview) = match previews.as_slice() {
+        [one] => *one,
+        [] => {
+            let d = Diagnostic::error("E041", match env {
+                Some(n) => format!("`{n}` is not a preview environment"),
+                None => "the spec has no preview environment".to_owned(),
+            });
+            out.diagnostics(&d.into(), None);
+            return 2;
+        }
+        _ => {
+            let names: Vec<&str> = previews.iter().map(|(e, _)| e.name.as_str()).collect();
+            let d = Diagnostic::error("E042", "several preview environments").help(format!("choose one with --env: {}", names.join(", ")));
+            out.diagnostics(&d.into(), None);
+            return 2;
+        }
+    };
+    if !crate::validate::glob_matches(&preview.branches, branch) {
+        let d = Diagnostic::error("E043", format!("branch `{branch}` does not match `{}`: Argo CD creates no preview for it", preview.branches));
+        out.diagnostics(&d.into(), None);
+        return 1;
+    }
+    let app_prefix = format!("{}-{}", front.model.platform.name, environment.name);
+    let application = naming::preview_name(&app_prefix, branch, preview.slug_length);
+    let namespace = naming::preview_name(&environment.namespace, branch, preview.slug_length);
+    let path = preview.path.replace("{branch}", branch).replace("{slug}", &namespace);
+    let report = PreviewReport {
+        environment: environment.name.clone(),
+        branch: branch.to_owned(),
+        application,
+        namespace,
+        url: format!("https://{}{}", environment.host, path),
+        git_sync_ref: branch.to_owned(),
+    };
+    let text = match out.format {
+        Format::Json => serde_json::to_string_pretty(&report).unwrap_or_default() + "\n",
+        _ => format!(
+            "environment:  {}\nbranch:       {}\napplication:  {}\nnamespace:    {}\nurl:          {}\ngit-sync ref: {}\n",
+            report.environment, report.branch, report.application, report.namespace, report.url, report.git_sync_ref
+        ),
+    };
+    out.stdout(&text)
+}

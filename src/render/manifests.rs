@@ -1,8 +1,10 @@
 //! Cluster extras per environment: namespace, Cloud SQL Auth Proxy and a kustomization listing them.
 //!
 //! Argo CD applies the folder `<env>/extras` next to the Helm chart. A long-lived environment's
-//! Namespace is marked so that deleting its Application never deletes it (its Secrets live
-//! there and platc does not manage them); a preview's Namespace goes with its branch.
+//! namespace is not managed here: it must exist before the first sync because it holds the
+//! Secrets platc never sees, and deleting the Application must never delete it. A preview's
+//! Namespace is part of its Application, renamed per branch by the ApplicationSet's kustomize
+//! patch, so it is deleted with the branch.
 
 use serde_json::{Value, json};
 
@@ -24,7 +26,9 @@ pub fn extras_dir(env: &ResolvedEnvironment) -> String {
 pub fn render(model: &Model, env: &ResolvedEnvironment) -> Vec<(String, Value)> {
     let dir = extras_dir(env);
     let mut files: Vec<(String, Value)> = Vec::new();
-    files.push((format!("{dir}/namespace.yaml"), namespace(model, env)));
+    if env.is_preview() {
+        files.push((format!("{dir}/namespace.yaml"), preview_namespace(model, env)));
+    }
     if let Database::External(db) = &env.database
         && let Some(proxy) = &db.cloud_sql_proxy
     {
@@ -114,11 +118,9 @@ pub fn render(model: &Model, env: &ResolvedEnvironment) -> Vec<(String, Value)> 
     files
 }
 
-fn namespace(model: &Model, env: &ResolvedEnvironment) -> Value {
-    let mut annotations = serde_json::Map::new();
-    if !env.is_preview() {
-        annotations.insert("argocd.argoproj.io/sync-options".into(), json!("Delete=false"));
-    }
+/// The placeholder Namespace of a preview: `metadata.name` is `env.namespace`, which the
+/// ApplicationSet's kustomize patch replaces with the branch's namespace.
+fn preview_namespace(model: &Model, env: &ResolvedEnvironment) -> Value {
     json!({
         "apiVersion": "v1",
         "kind": "Namespace",
@@ -129,7 +131,6 @@ fn namespace(model: &Model, env: &ResolvedEnvironment) -> Value {
                 "platc.dev/environment": env.name,
                 "platc.dev/class": env.class.as_str(),
             },
-            "annotations": annotations,
         },
     })
 }

@@ -19,6 +19,8 @@ pub struct FrontEnd {
     pub model: Model,
     /// Warnings (no errors).
     pub warnings: Diagnostics,
+    /// Inline allows that silenced findings.
+    pub allows: Vec<validate::allow::Allow>,
 }
 
 /// Why the front end stopped.
@@ -78,6 +80,7 @@ pub fn front_end_doc(doc: Document) -> Result<FrontEnd, Failure> {
         Err(d) => return Err(fail(d, &doc)),
     };
     diagnostics.extend(validate::rules(&model, &doc));
+    let (mut diagnostics, allows) = validate::allow::apply(&doc, diagnostics);
     diagnostics.sort();
     if diagnostics.has_errors() {
         return Err(fail(diagnostics, &doc));
@@ -87,6 +90,7 @@ pub fn front_end_doc(doc: Document) -> Result<FrontEnd, Failure> {
         spec,
         model,
         warnings: diagnostics,
+        allows,
     })
 }
 
@@ -105,16 +109,24 @@ pub fn compile(front: &FrontEnd, spec_path: &Path) -> Result<crate::render::Outp
                     )
                     .at(front.doc.value_place("/image/requirementsFile"))
                     .help("the path is relative to the spec's folder");
-                    return Err(Failure { diagnostics: d.into(), source: Some(front.doc.text.clone()), io: true });
+                    return Err(Failure {
+                        diagnostics: d.into(),
+                        source: Some(front.doc.text.clone()),
+                        io: true,
+                    });
                 }
             }
         }
         None => None,
     };
-    let spec_name = spec_path
-        .file_name()
-        .map_or_else(|| spec_path.display().to_string(), |n| n.to_string_lossy().into_owned());
-    let ctx = crate::render::Context { spec_name, requirements_file };
+    let spec_name = spec_path.file_name().map_or_else(
+        || spec_path.display().to_string(),
+        |n| n.to_string_lossy().into_owned(),
+    );
+    let ctx = crate::render::Context {
+        spec_name,
+        requirements_file,
+    };
     crate::render::render(&front.model, &ctx).map_err(|diagnostics| Failure {
         diagnostics,
         source: Some(front.doc.text.clone()),
@@ -126,13 +138,20 @@ pub fn compile(front: &FrontEnd, spec_path: &Path) -> Result<crate::render::Outp
 pub fn out_dir(front: &FrontEnd, spec_path: &Path, explicit: Option<&Path>) -> std::path::PathBuf {
     match explicit {
         Some(p) => p.to_path_buf(),
-        None => spec_path.parent().unwrap_or(Path::new("")).join(&front.model.gitops.path),
+        None => spec_path
+            .parent()
+            .unwrap_or(Path::new(""))
+            .join(&front.model.gitops.path),
     }
 }
 
 /// The schema file the spec's `yaml-language-server` line points at, relative to the spec.
 pub fn schema_reference(doc: &Document, spec_path: &Path) -> Option<std::path::PathBuf> {
-    let line = doc.text.lines().take_while(|l| l.starts_with('#')).find(|l| l.contains("$schema="))?;
+    let line = doc
+        .text
+        .lines()
+        .take_while(|l| l.starts_with('#'))
+        .find(|l| l.contains("$schema="))?;
     let target = line.split("$schema=").nth(1)?.trim();
     if target.contains("://") {
         return None;

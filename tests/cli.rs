@@ -17,7 +17,8 @@ struct Outcome {
 }
 
 fn bundled() -> String {
-    std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("platform.yaml")).expect("bundled spec")
+    std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("platform.yaml"))
+        .expect("bundled spec")
 }
 
 impl Run {
@@ -28,7 +29,10 @@ impl Run {
     fn spec_bytes(bytes: &[u8]) -> Self {
         let dir = tempfile::tempdir().expect("tempdir");
         std::fs::write(dir.path().join("platform.yaml"), bytes).expect("write spec");
-        Run { dir, args: Vec::new() }
+        Run {
+            dir,
+            args: Vec::new(),
+        }
     }
 
     fn args(mut self, args: &[&str]) -> Self {
@@ -53,7 +57,11 @@ impl Run {
             stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
             stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
         };
-        assert!(!outcome.stderr.contains("panicked"), "platc panicked:\n{}", outcome.stderr);
+        assert!(
+            !outcome.stderr.contains("panicked"),
+            "platc panicked:\n{}",
+            outcome.stderr
+        );
         outcome
     }
 }
@@ -70,8 +78,17 @@ fn first_place(stderr: &str) -> Option<(usize, usize)> {
 fn invalid(text: &str, code: &str, place: (usize, usize)) -> Outcome {
     let out = Run::spec(text).args(&["validate"]).run();
     assert_eq!(out.status, 1, "stderr:\n{}", out.stderr);
-    assert!(out.stderr.contains(&format!("error[{code}]")), "expected {code}:\n{}", out.stderr);
-    assert_eq!(first_place(&out.stderr), Some(place), "stderr:\n{}", out.stderr);
+    assert!(
+        out.stderr.contains(&format!("error[{code}]")),
+        "expected {code}:\n{}",
+        out.stderr
+    );
+    assert_eq!(
+        first_place(&out.stderr),
+        Some(place),
+        "stderr:\n{}",
+        out.stderr
+    );
     out
 }
 
@@ -90,7 +107,11 @@ fn yaml_syntax_error() {
 
 #[test]
 fn duplicate_key() {
-    let text = bundled().replacen("  domain: data.carshare.example\n", "  domain: data.carshare.example\n  domain: again.example\n", 1);
+    let text = bundled().replacen(
+        "  domain: data.carshare.example\n",
+        "  domain: data.carshare.example\n  domain: again.example\n",
+        1,
+    );
     let out = invalid(&text, "E012", (10, 3));
     insta::assert_snapshot!(out.stderr);
 }
@@ -99,7 +120,12 @@ fn duplicate_key() {
 fn wrong_type_suggests_quoting() {
     let text = bundled().replacen("python: \"3.12\"", "python: 3.10", 1);
     let out = invalid(&text, "E022", (34, 11));
-    assert!(out.stderr.contains("quote it so YAML keeps it as text: \"3.10\""), "{}", out.stderr);
+    assert!(
+        out.stderr
+            .contains("quote it so YAML keeps it as text: \"3.10\""),
+        "{}",
+        out.stderr
+    );
     insta::assert_snapshot!(out.stderr);
 }
 
@@ -107,7 +133,11 @@ fn wrong_type_suggests_quoting() {
 fn unknown_field_suggests_the_right_one() {
     let text = bundled().replacen("  subPath: dags", "  subpath: dags", 1);
     let out = invalid(&text, "E020", (29, 3));
-    assert!(out.stderr.contains("did you mean `subPath`?"), "{}", out.stderr);
+    assert!(
+        out.stderr.contains("did you mean `subPath`?"),
+        "{}",
+        out.stderr
+    );
     insta::assert_snapshot!(out.stderr);
 }
 
@@ -123,7 +153,9 @@ fn alias_bomb_fails_fast() {
     let mut text = String::from("a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n");
     for i in 1..14 {
         let p = i - 1;
-        text.push_str(&format!("a{i}: &a{i} [*a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}]\n"));
+        text.push_str(&format!(
+            "a{i}: &a{i} [*a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}]\n"
+        ));
     }
     invalid(&text, "E013", (5, 45));
 }
@@ -135,7 +167,9 @@ fn empty_file() {
 
 #[test]
 fn invalid_utf8() {
-    let out = Run::spec_bytes(b"version: 1\nplatform:\n  name: caf\xe9\n").args(&["validate"]).run();
+    let out = Run::spec_bytes(b"version: 1\nplatform:\n  name: caf\xe9\n")
+        .args(&["validate"])
+        .run();
     assert_eq!(out.status, 1);
     assert!(out.stderr.contains("error[E003]"), "{}", out.stderr);
     assert_eq!(first_place(&out.stderr), Some((3, 12)));
@@ -154,7 +188,9 @@ fn every_error_is_reported_at_once() {
 #[test]
 fn json_format_lists_diagnostics_with_places() {
     let text = bundled().replacen("  subPath: dags", "  subpath: dags", 1);
-    let out = Run::spec(&text).args(&["validate", "--format", "json"]).run();
+    let out = Run::spec(&text)
+        .args(&["validate", "--format", "json"])
+        .run();
     assert_eq!(out.status, 1);
     let report: serde_json::Value = serde_json::from_str(&out.stdout).expect("json");
     assert_eq!(report["ok"], false);
@@ -166,9 +202,17 @@ fn json_format_lists_diagnostics_with_places() {
 #[test]
 fn github_format_prints_workflow_commands() {
     let text = bundled().replacen("  subPath: dags", "  subpath: dags", 1);
-    let out = Run::spec(&text).args(&["validate", "--format", "github"]).run();
+    let out = Run::spec(&text)
+        .args(&["validate", "--format", "github"])
+        .run();
     assert_eq!(out.status, 1);
-    assert!(out.stderr.starts_with("::error file=platform.yaml,line=29,col=3,title=platc E020::unknown field `subpath`"), "{}", out.stderr);
+    assert!(
+        out.stderr.starts_with(
+            "::error file=platform.yaml,line=29,col=3,title=platc E020::unknown field `subpath`"
+        ),
+        "{}",
+        out.stderr
+    );
 }
 
 #[test]
@@ -176,7 +220,9 @@ fn no_colour_when_not_a_terminal() {
     let text = bundled().replacen("  subPath: dags", "  subpath: dags", 1);
     let out = Run::spec(&text).args(&["validate"]).run();
     assert!(!out.stderr.contains('\u{1b}'));
-    let forced = Run::spec(&text).args(&["validate", "--color", "always"]).run();
+    let forced = Run::spec(&text)
+        .args(&["validate", "--color", "always"])
+        .run();
     assert!(forced.stderr.contains('\u{1b}'));
 }
 
@@ -201,9 +247,20 @@ fn usage_errors_exit_2() {
 fn show_prints_the_resolved_environment() {
     let out = Run::spec(&bundled()).args(&["show", "dev"]).run();
     assert_eq!(out.status, 0, "{}", out.stderr);
-    assert!(out.stdout.contains("remote: \"gs://carshare-data-dev-airflow-logs/logs\""), "{}", out.stdout);
-    assert!(out.stdout.contains("connection: google_cloud_default"), "inherited from the shared section");
-    assert!(!out.stdout.contains("notifications:"), "null removes the inherited value");
+    assert!(
+        out.stdout
+            .contains("remote: \"gs://carshare-data-dev-airflow-logs/logs\""),
+        "{}",
+        out.stdout
+    );
+    assert!(
+        out.stdout.contains("connection: google_cloud_default"),
+        "inherited from the shared section"
+    );
+    assert!(
+        !out.stdout.contains("notifications:"),
+        "null removes the inherited value"
+    );
     let unknown = Run::spec(&bundled()).args(&["show", "prd"]).run();
     assert_eq!(unknown.status, 2);
     assert!(unknown.stderr.contains("did you mean `prod`?"));
@@ -212,7 +269,10 @@ fn show_prints_the_resolved_environment() {
 #[test]
 fn schema_command_prints_the_committed_schema() {
     let out = Run::spec("").args(&["schema"]).run();
-    let committed = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("schema/platform.schema.json")).expect("schema");
+    let committed = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("schema/platform.schema.json"),
+    )
+    .expect("schema");
     assert_eq!(out.stdout, committed);
 }
 
@@ -223,30 +283,67 @@ fn compile_then_check_then_diff() {
     let root = run.path();
     assert!(root.join("out/prod/values.yaml").exists());
     // The spec's modeline names the schema file; check wants it current.
-    let schema = Command::cargo_bin("platc").unwrap().arg("schema").output().unwrap().stdout;
+    let schema = Command::cargo_bin("platc")
+        .unwrap()
+        .arg("schema")
+        .output()
+        .unwrap()
+        .stdout;
     std::fs::create_dir_all(root.join("schema")).unwrap();
     std::fs::write(root.join("schema/platform.schema.json"), schema).unwrap();
-    let check = Command::cargo_bin("platc").unwrap().current_dir(&root).args(["check", "--out", "out"]).output().unwrap();
-    assert_eq!(check.status.code(), Some(0), "{}", String::from_utf8_lossy(&check.stderr));
+    let check = Command::cargo_bin("platc")
+        .unwrap()
+        .current_dir(&root)
+        .args(["check", "--out", "out"])
+        .output()
+        .unwrap();
+    assert_eq!(
+        check.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&check.stderr)
+    );
     // Change the spec: check fails, diff shows it.
     let changed = bundled().replacen("syncPeriod: 60s", "syncPeriod: 2m", 1);
     std::fs::write(root.join("platform.yaml"), changed).unwrap();
-    let check = Command::cargo_bin("platc").unwrap().current_dir(&root).args(["check", "--out", "out", "--format", "github"]).output().unwrap();
+    let check = Command::cargo_bin("platc")
+        .unwrap()
+        .current_dir(&root)
+        .args(["check", "--out", "out", "--format", "github"])
+        .output()
+        .unwrap();
     assert_eq!(check.status.code(), Some(1));
     let stderr = String::from_utf8_lossy(&check.stderr);
-    assert!(stderr.contains("::error file=out/prod/values.yaml,line=1,col=1,title=platc out-stale::"), "{stderr}");
-    let diff = Command::cargo_bin("platc").unwrap().current_dir(&root).args(["diff", "--out", "out", "--exit-code"]).output().unwrap();
+    assert!(
+        stderr.contains("::error file=out/prod/values.yaml,line=1,col=1,title=platc out-stale::"),
+        "{stderr}"
+    );
+    let diff = Command::cargo_bin("platc")
+        .unwrap()
+        .current_dir(&root)
+        .args(["diff", "--out", "out", "--exit-code"])
+        .output()
+        .unwrap();
     assert_eq!(diff.status.code(), Some(1));
-    assert!(String::from_utf8_lossy(&diff.stdout).contains("+    period: 2m"), "{}", String::from_utf8_lossy(&diff.stdout));
+    assert!(
+        String::from_utf8_lossy(&diff.stdout).contains("+    period: 2m"),
+        "{}",
+        String::from_utf8_lossy(&diff.stdout)
+    );
 }
 
 #[test]
 fn preview_names_a_branch() {
-    let out = Run::spec(&bundled()).args(&["preview", "feature/hardy", "--format", "json"]).run();
+    let out = Run::spec(&bundled())
+        .args(&["preview", "feature/hardy", "--format", "json"])
+        .run();
     assert_eq!(out.status, 0, "{}", out.stderr);
     let v: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
     assert_eq!(v["namespace"], "airflow-dev-feature-hardy-84de97");
-    assert_eq!(v["url"], "https://airflow.dev.data.carshare.example/feature/hardy");
+    assert_eq!(
+        v["url"],
+        "https://airflow.dev.data.carshare.example/feature/hardy"
+    );
     let main = Run::spec(&bundled()).args(&["preview", "main"]).run();
     assert_eq!(main.status, 1);
 }

@@ -27,6 +27,45 @@ fn io_failure(out: &Output, d: Diagnostic) -> i32 {
     out.failure(&Failure::io(d))
 }
 
+/// `platc validate`: every diagnostic, the inline allows, and a closing line.
+pub fn validate(cli: &Cli, out: &Output) -> i32 {
+    let front = match pipeline::front_end(&cli.file) {
+        Ok(front) => front,
+        Err(failure) => return out.failure(&failure),
+    };
+    let stops = i32::from(out.deny_warnings && !front.warnings.is_empty());
+    if out.format == Format::Json {
+        let (errors, warnings) = front.warnings.counts();
+        let report = serde_json::json!({
+            "ok": stops == 0 && errors == 0,
+            "errors": errors,
+            "warnings": warnings,
+            "diagnostics": front.warnings,
+            "allowed": front.allows,
+        });
+        let text = serde_json::to_string_pretty(&report).unwrap_or_default() + "\n";
+        return out.stdout(&text).max(stops);
+    }
+    let code = out.diagnostics(&front.warnings, Some(&front.doc.text));
+    if out.format == Format::Human {
+        for a in &front.allows {
+            out.stderr(&format!(
+                "allowed[{}]: {}:{}: {}\n",
+                a.rule, a.place.file, a.place.line, a.reason
+            ));
+        }
+        if code == 0 {
+            let envs = front.model.environments.len();
+            let plural = if envs == 1 { "" } else { "s" };
+            out.stderr(&format!(
+                "{}: valid ({envs} environment{plural})\n",
+                cli.file.display()
+            ));
+        }
+    }
+    code
+}
+
 /// `platc compile`.
 pub fn compile(cli: &Cli, out: &Output, dir: Option<&Path>, force: bool, commit: bool) -> i32 {
     let (front, tree) = match front_and_tree(cli, out) {
@@ -39,7 +78,11 @@ pub fn compile(cli: &Cli, out: &Output, dir: Option<&Path>, force: bool, commit:
         Err(d) => return io_failure(out, d),
     };
     if !plan.conflicts.is_empty() && !force {
-        return out.failure(&Failure { diagnostics: plan.conflict_error().into(), source: None, io: false });
+        return out.failure(&Failure {
+            diagnostics: plan.conflict_error().into(),
+            source: None,
+            io: false,
+        });
     }
     let summary = match emit::apply(&out_dir, &plan, force) {
         Ok(s) => s,
@@ -68,11 +111,17 @@ pub fn compile(cli: &Cli, out: &Output, dir: Option<&Path>, force: bool, commit:
     } else {
         out.stderr(&format!("{message}\n"));
         for path in &summary.edited {
-            out.stderr(&format!("warning: {path} had been edited by hand; platc replaced it\n"));
+            out.stderr(&format!(
+                "warning: {path} had been edited by hand; platc replaced it\n"
+            ));
         }
     }
     if commit {
-        let repo = cli.file.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+        let repo = cli
+            .file
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or(Path::new("."));
         match emit::commit(repo, &out_dir, &message) {
             Ok(true) => out.stderr("committed\n"),
             Ok(false) => out.stderr("nothing to commit\n"),
@@ -84,7 +133,11 @@ pub fn compile(cli: &Cli, out: &Output, dir: Option<&Path>, force: bool, commit:
 
 fn change_message(out_dir: &Path, summary: &emit::Summary) -> String {
     if !summary.changed() {
-        return format!("platc: {} is up to date ({} files)", out_dir.display(), summary.unchanged);
+        return format!(
+            "platc: {} is up to date ({} files)",
+            out_dir.display(),
+            summary.unchanged
+        );
     }
     let mut lines = vec![format!("platc: compile {} ({summary})", out_dir.display())];
     let mut list = |verb: &str, paths: &[String]| {
@@ -101,7 +154,14 @@ fn change_message(out_dir: &Path, summary: &emit::Summary) -> String {
 }
 
 /// `platc diff`.
-pub fn diff(cli: &Cli, out: &Output, dir: Option<&Path>, stat: bool, exit_code: bool, markdown: bool) -> i32 {
+pub fn diff(
+    cli: &Cli,
+    out: &Output,
+    dir: Option<&Path>,
+    stat: bool,
+    exit_code: bool,
+    markdown: bool,
+) -> i32 {
     let (front, tree) = match front_and_tree(cli, out) {
         Ok(ok) => ok,
         Err(code) => return code,
@@ -137,7 +197,10 @@ pub fn check(cli: &Cli, out: &Output, dir: Option<&Path>) -> i32 {
         Err(d) => return io_failure(out, d),
     };
     let mut problems = Diagnostics::default();
-    let fix = format!("run `platc compile -f {}` and commit the result", cli.file.display());
+    let fix = format!(
+        "run `platc compile -f {}` and commit the result",
+        cli.file.display()
+    );
     for d in &stale {
         let what = match d.kind {
             emit::DiffKind::Added => "is missing",
@@ -147,7 +210,13 @@ pub fn check(cli: &Cli, out: &Output, dir: Option<&Path>) -> i32 {
         let path = out_dir.join(&d.path).display().to_string();
         problems.push(
             Diagnostic::error("out-stale", format!("{path} {what}"))
-                .at(Some(crate::diagnostic::Place { file: path.clone(), line: 1, column: 1, start: 0, end: 0 }))
+                .at(Some(crate::diagnostic::Place {
+                    file: path.clone(),
+                    line: 1,
+                    column: 1,
+                    start: 0,
+                    end: 0,
+                }))
                 .help(fix.clone()),
         );
     }
@@ -155,19 +224,26 @@ pub fn check(cli: &Cli, out: &Output, dir: Option<&Path>) -> i32 {
         let current = crate::schema::schema_text();
         if std::fs::read_to_string(&schema_path).ok().as_deref() != Some(current.as_str()) {
             problems.push(
-                Diagnostic::error("schema-stale", format!("{} is not the schema of this platc", schema_path.display()))
-                    .at(front.doc.value_place("").map(|mut p| {
-                        p.line = 1;
-                        p.column = 1;
-                        p
-                    }))
-                    .help(format!("run `platc schema > {}`", schema_path.display())),
+                Diagnostic::error(
+                    "schema-stale",
+                    format!("{} is not the schema of this platc", schema_path.display()),
+                )
+                .at(front.doc.value_place("").map(|mut p| {
+                    p.line = 1;
+                    p.column = 1;
+                    p
+                }))
+                .help(format!("run `platc schema > {}`", schema_path.display())),
             );
         }
     }
     if problems.is_empty() {
         if out.format == Format::Human {
-            out.stderr(&format!("platc: {} is valid and {} is current\n", cli.file.display(), out_dir.display()));
+            out.stderr(&format!(
+                "platc: {} is valid and {} is current\n",
+                cli.file.display(),
+                out_dir.display()
+            ));
         }
         return 0;
     }
@@ -194,36 +270,55 @@ pub fn preview(cli: &Cli, out: &Output, branch: &str, env: Option<&str>) -> i32 
         Ok(f) => f,
         Err(f) => return out.failure(&f),
     };
-    let previews: Vec<_> = front.model.environments.iter().filter(|e| env.is_none_or(|n| n == e.name)).filter_map(|e| match &e.lifecycle {
-        Lifecycle::Preview(p) => Some((e, p)),
-        Lifecycle::LongLived { .. } => None,
-    }).collect();
+    let previews: Vec<_> = front
+        .model
+        .environments
+        .iter()
+        .filter(|e| env.is_none_or(|n| n == e.name))
+        .filter_map(|e| match &e.lifecycle {
+            Lifecycle::Preview(p) => Some((e, p)),
+            Lifecycle::LongLived { .. } => None,
+        })
+        .collect();
     let (environment, preview) = match previews.as_slice() {
         [one] => *one,
         [] => {
-            let d = Diagnostic::error("E041", match env {
-                Some(n) => format!("`{n}` is not a preview environment"),
-                None => "the spec has no preview environment".to_owned(),
-            });
+            let d = Diagnostic::error(
+                "E041",
+                match env {
+                    Some(n) => format!("`{n}` is not a preview environment"),
+                    None => "the spec has no preview environment".to_owned(),
+                },
+            );
             out.diagnostics(&d.into(), None);
             return 2;
         }
         _ => {
             let names: Vec<&str> = previews.iter().map(|(e, _)| e.name.as_str()).collect();
-            let d = Diagnostic::error("E042", "several preview environments").help(format!("choose one with --env: {}", names.join(", ")));
+            let d = Diagnostic::error("E042", "several preview environments")
+                .help(format!("choose one with --env: {}", names.join(", ")));
             out.diagnostics(&d.into(), None);
             return 2;
         }
     };
     if !crate::validate::glob_matches(&preview.branches, branch) {
-        let d = Diagnostic::error("E043", format!("branch `{branch}` does not match `{}`: Argo CD creates no preview for it", preview.branches));
+        let d = Diagnostic::error(
+            "E043",
+            format!(
+                "branch `{branch}` does not match `{}`: Argo CD creates no preview for it",
+                preview.branches
+            ),
+        );
         out.diagnostics(&d.into(), None);
         return 1;
     }
     let app_prefix = format!("{}-{}", front.model.platform.name, environment.name);
     let application = naming::preview_name(&app_prefix, branch, preview.slug_length);
     let namespace = naming::preview_name(&environment.namespace, branch, preview.slug_length);
-    let path = preview.path.replace("{branch}", branch).replace("{slug}", &namespace);
+    let path = preview
+        .path
+        .replace("{branch}", branch)
+        .replace("{slug}", &namespace);
     let report = PreviewReport {
         environment: environment.name.clone(),
         branch: branch.to_owned(),
@@ -236,7 +331,12 @@ pub fn preview(cli: &Cli, out: &Output, branch: &str, env: Option<&str>) -> i32 
         Format::Json => serde_json::to_string_pretty(&report).unwrap_or_default() + "\n",
         _ => format!(
             "environment:  {}\nbranch:       {}\napplication:  {}\nnamespace:    {}\nurl:          {}\ngit-sync ref: {}\n",
-            report.environment, report.branch, report.application, report.namespace, report.url, report.git_sync_ref
+            report.environment,
+            report.branch,
+            report.application,
+            report.namespace,
+            report.url,
+            report.git_sync_ref
         ),
     };
     out.stdout(&text)

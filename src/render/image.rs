@@ -66,8 +66,14 @@ pub fn render(model: &Model, ctx: &Context) -> Result<ImageBuild, Diagnostics> {
         .unwrap_or_default();
     let requirements = requirements_txt(model, ctx);
     let mut env = Environment::new();
-    let internal = |e: minijinja::Error| Diagnostics::from(Diagnostic::error("E099", format!("internal error in the Dockerfile template: {e}")));
-    env.add_template("Dockerfile", DOCKERFILE_TEMPLATE).map_err(internal)?;
+    let internal = |e: minijinja::Error| {
+        Diagnostics::from(Diagnostic::error(
+            "E099",
+            format!("internal error in the Dockerfile template: {e}"),
+        ))
+    };
+    env.add_template("Dockerfile", DOCKERFILE_TEMPLATE)
+        .map_err(internal)?;
     let dockerfile = env
         .get_template("Dockerfile")
         .and_then(|t| {
@@ -87,7 +93,10 @@ pub fn render(model: &Model, ctx: &Context) -> Result<ImageBuild, Diagnostics> {
     Ok(ImageBuild {
         dockerfile,
         requirements,
-        reference: ImageRef { repository: model.image.repository.clone(), tag },
+        reference: ImageRef {
+            repository: model.image.repository.clone(),
+            tag,
+        },
     })
 }
 
@@ -102,7 +111,11 @@ fn requirements_txt(model: &Model, ctx: &Context) -> String {
         text.push('\n');
     }
     if let Some(file) = &ctx.requirements_file {
-        for line in file.lines().map(str::trim).filter(|l| !l.is_empty() && !l.starts_with('#')) {
+        for line in file
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty() && !l.starts_with('#'))
+        {
             text.push_str(line);
             text.push('\n');
         }
@@ -117,7 +130,12 @@ fn content_hash(parts: &[&str]) -> String {
         hasher.update((part.len() as u64).to_le_bytes());
         hasher.update(part.as_bytes());
     }
-    hasher.finalize().iter().take(6).map(|b| format!("{b:02x}")).collect()
+    hasher
+        .finalize()
+        .iter()
+        .take(6)
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }
 
 #[cfg(test)]

@@ -27,7 +27,10 @@ pub fn render(model: &Model, env: &ResolvedEnvironment) -> Vec<(String, Value)> 
     let dir = extras_dir(env);
     let mut files: Vec<(String, Value)> = Vec::new();
     if env.is_preview() {
-        files.push((format!("{dir}/namespace.yaml"), preview_namespace(model, env)));
+        files.push((
+            format!("{dir}/namespace.yaml"),
+            preview_namespace(model, env),
+        ));
     }
     if let Database::External(db) = &env.database
         && let Some(proxy) = &db.cloud_sql_proxy

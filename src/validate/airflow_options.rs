@@ -39,7 +39,10 @@ pub fn check(model: &Model, doc: &Document) -> Diagnostics {
         let catalog = match airflow::catalog_for(&version) {
             Ok((catalog, note)) => {
                 if let Some(note) = note {
-                    out.push(Diagnostic::warning("airflow-version-nearest", note).at(at.value("/airflow/version")));
+                    out.push(
+                        Diagnostic::warning("airflow-version-nearest", note)
+                            .at(at.value("/airflow/version")),
+                    );
                 }
                 catalog
             }
@@ -54,12 +57,24 @@ pub fn check(model: &Model, doc: &Document) -> Diagnostics {
         };
         for (section, options) in &env.airflow.config {
             for (key, value) in options {
-                let rel = format!("/airflow/config/{}/{}", escape_pointer(section), escape_pointer(key));
-                if let Some((_, _, field)) = SET_BY_PLATC.iter().find(|(s, k, _)| s == section && k == key) {
+                let rel = format!(
+                    "/airflow/config/{}/{}",
+                    escape_pointer(section),
+                    escape_pointer(key)
+                );
+                if let Some((_, _, field)) = SET_BY_PLATC
+                    .iter()
+                    .find(|(s, k, _)| s == section && k == key)
+                {
                     out.push(
-                        Diagnostic::error("airflow-set-by-platc", format!("[{section}] {key} is set by platc from `{field}`"))
-                            .at(at.key(&rel))
-                            .help(format!("remove this override and set `{field}` in the spec")),
+                        Diagnostic::error(
+                            "airflow-set-by-platc",
+                            format!("[{section}] {key} is set by platc from `{field}`"),
+                        )
+                        .at(at.key(&rel))
+                        .help(format!(
+                            "remove this override and set `{field}` in the spec"
+                        )),
                     );
                     continue;
                 }
@@ -78,7 +93,14 @@ pub fn check(model: &Model, doc: &Document) -> Diagnostics {
     out
 }
 
-fn push_findings(out: &mut Diagnostics, findings: Vec<Finding>, value: &ConfigValue, at: &Origin<'_>, rel: &str, section: &str) {
+fn push_findings(
+    out: &mut Diagnostics,
+    findings: Vec<Finding>,
+    value: &ConfigValue,
+    at: &Origin<'_>,
+    rel: &str,
+    section: &str,
+) {
     let from_secret = matches!(value, ConfigValue::Secret(_));
     for f in findings {
         // A Secret reference is exactly how sensitive options should be given, and its type is unknown.
@@ -86,7 +108,9 @@ fn push_findings(out: &mut Diagnostics, findings: Vec<Finding>, value: &ConfigVa
             continue;
         }
         let place = match f.target {
-            Target::Section if !section.is_empty() => at.key(&rel[..rel.rfind('/').unwrap_or(rel.len())]),
+            Target::Section if !section.is_empty() => {
+                at.key(&rel[..rel.rfind('/').unwrap_or(rel.len())])
+            }
             Target::Section | Target::Key => at.key(rel),
             Target::Value => at.value(rel),
         };

@@ -28,25 +28,39 @@ pub fn check(model: &Model, doc: &Document) -> Diagnostics {
             out.push(
                 Diagnostic::error("git-credentials", "an SSH repository URL needs an SSH key")
                     .at(at.value("/dags/repo"))
-                    .help("name the Secret holding the key (key `gitSshKey`) in `secrets.gitSshKey`"),
+                    .help(
+                        "name the Secret holding the key (key `gitSshKey`) in `secrets.gitSshKey`",
+                    ),
             );
         } else if https && env.secrets.git_ssh_key.is_some() {
             out.push(
-                Diagnostic::error("git-credentials", "an HTTPS repository URL cannot use an SSH key")
-                    .at(at.value("/secrets/gitSshKey"))
-                    .help("use `secrets.gitCredentials` for HTTPS, or an `git@…` URL for the SSH key"),
+                Diagnostic::error(
+                    "git-credentials",
+                    "an HTTPS repository URL cannot use an SSH key",
+                )
+                .at(at.value("/secrets/gitSshKey"))
+                .help("use `secrets.gitCredentials` for HTTPS, or an `git@…` URL for the SSH key"),
             );
         }
         match parse_duration(&env.dags.sync_period) {
             Some(s) if (SYNC_BOUNDS.0..=SYNC_BOUNDS.1).contains(&s) => {}
             Some(s) => out.push(
-                Diagnostic::error("git-sync-period", format!("a sync period of {s}s is outside {}s to {}s", SYNC_BOUNDS.0, SYNC_BOUNDS.1))
-                    .at(at.value("/dags/syncPeriod")),
+                Diagnostic::error(
+                    "git-sync-period",
+                    format!(
+                        "a sync period of {s}s is outside {}s to {}s",
+                        SYNC_BOUNDS.0, SYNC_BOUNDS.1
+                    ),
+                )
+                .at(at.value("/dags/syncPeriod")),
             ),
             None => out.push(
-                Diagnostic::error("git-sync-period", format!("`{}` is not a duration", env.dags.sync_period))
-                    .at(at.value("/dags/syncPeriod"))
-                    .help("write it like `60s`, `5m` or `1m30s`"),
+                Diagnostic::error(
+                    "git-sync-period",
+                    format!("`{}` is not a duration", env.dags.sync_period),
+                )
+                .at(at.value("/dags/syncPeriod"))
+                .help("write it like `60s`, `5m` or `1m30s`"),
             ),
         }
         if let Lifecycle::Preview(p) = &env.lifecycle

@@ -9,17 +9,38 @@ use crate::validate::origin::Origin;
 /// Checks every dev environment against every prod environment.
 pub fn check(model: &Model, doc: &Document) -> Diagnostics {
     let mut out = Diagnostics::default();
-    let prods: Vec<&ResolvedEnvironment> = model.environments.iter().filter(|e| e.class == EnvClass::Prod).collect();
-    for dev in model.environments.iter().filter(|e| e.class == EnvClass::Dev) {
+    let prods: Vec<&ResolvedEnvironment> = model
+        .environments
+        .iter()
+        .filter(|e| e.class == EnvClass::Prod)
+        .collect();
+    for dev in model
+        .environments
+        .iter()
+        .filter(|e| e.class == EnvClass::Dev)
+    {
         let at = Origin::new(doc, &dev.name);
         for prod in &prods {
             let mut shared = |what: &str, rel: &str, own: bool| {
-                let place = if own { doc.value_place(&at.own(rel)) } else { at.value(rel) };
+                let place = if own {
+                    doc.value_place(&at.own(rel))
+                } else {
+                    at.value(rel)
+                };
                 out.push(
-                    Diagnostic::error("isolation-shared", format!("dev environment `{}` shares its {what} with prod environment `{}`", dev.name, prod.name))
-                        .at(place)
-                        .label("the same as production")
-                        .help(format!("give `{}` its own {what}: dev must never be able to touch production", dev.name)),
+                    Diagnostic::error(
+                        "isolation-shared",
+                        format!(
+                            "dev environment `{}` shares its {what} with prod environment `{}`",
+                            dev.name, prod.name
+                        ),
+                    )
+                    .at(place)
+                    .label("the same as production")
+                    .help(format!(
+                        "give `{}` its own {what}: dev must never be able to touch production",
+                        dev.name
+                    )),
                 );
             };
             let namespace_clash = match &dev.lifecycle {
@@ -35,19 +56,26 @@ pub fn check(model: &Model, doc: &Document) -> Diagnostics {
             if dev.service_account == prod.service_account {
                 shared("service account", "/serviceAccount", true);
             }
-            if let (Database::External(d), Database::External(p)) = (&dev.database, &prod.database) {
+            if let (Database::External(d), Database::External(p)) = (&dev.database, &prod.database)
+            {
                 if d.secret == p.secret && dev.cluster == prod.cluster {
                     shared("database secret", "/database/external/secret", true);
                 }
                 if let (Some(dp), Some(pp)) = (&d.cloud_sql_proxy, &p.cloud_sql_proxy)
                     && dp.instance == pp.instance
                 {
-                    shared("Cloud SQL instance", "/database/external/cloudSqlProxy/instance", true);
+                    shared(
+                        "Cloud SQL instance",
+                        "/database/external/cloudSqlProxy/instance",
+                        true,
+                    );
                 }
             }
             if let (Some(dl), Some(pl)) = (&dev.logging, &prod.logging)
                 && (dl.remote.trim_end_matches('/') == pl.remote.trim_end_matches('/')
-                    || dl.remote.starts_with(&format!("{}/", pl.remote.trim_end_matches('/'))))
+                    || dl
+                        .remote
+                        .starts_with(&format!("{}/", pl.remote.trim_end_matches('/'))))
             {
                 shared("log folder", "/logging/remote", false);
             }
@@ -72,9 +100,12 @@ pub fn check(model: &Model, doc: &Document) -> Diagnostics {
     for env in &model.environments {
         if env.class == EnvClass::Prod && env.is_preview() {
             out.push(
-                Diagnostic::error("isolation-preview-class", format!("preview environment `{}` is in class prod", env.name))
-                    .at(doc.value_place(&Origin::new(doc, &env.name).own("/class")))
-                    .help("per-branch previews run untested code: set `class: dev`"),
+                Diagnostic::error(
+                    "isolation-preview-class",
+                    format!("preview environment `{}` is in class prod", env.name),
+                )
+                .at(doc.value_place(&Origin::new(doc, &env.name).own("/class")))
+                .help("per-branch previews run untested code: set `class: dev`"),
             );
         }
     }

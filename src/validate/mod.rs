@@ -3,6 +3,7 @@
 //! Validation never stops at the first problem: it returns every diagnostic it found.
 
 mod airflow_options;
+pub mod allow;
 mod git;
 mod isolation;
 mod names;

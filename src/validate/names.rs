@@ -4,7 +4,9 @@ use std::collections::BTreeMap;
 
 use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::load::{Document, escape_pointer};
-use crate::naming::{PREVIEW_PREFIX_MAX_LEN, is_dns1123_label, is_dns1123_subdomain, is_valid_preview_prefix};
+use crate::naming::{
+    PREVIEW_PREFIX_MAX_LEN, is_dns1123_label, is_dns1123_subdomain, is_valid_preview_prefix,
+};
 use crate::resolve::Model;
 use crate::validate::origin::Origin;
 
@@ -20,17 +22,30 @@ pub fn check(model: &Model, doc: &Document) -> Diagnostics {
             );
         }
     };
-    label(&model.platform.name, "platform name", doc.value_place("/platform/name"), &mut out);
+    label(
+        &model.platform.name,
+        "platform name",
+        doc.value_place("/platform/name"),
+        &mut out,
+    );
     if !is_dns1123_subdomain(&model.platform.domain) {
         out.push(
-            Diagnostic::error("name-invalid", format!("domain `{}` is not a valid DNS name", model.platform.domain))
-                .at(doc.value_place("/platform/domain")),
+            Diagnostic::error(
+                "name-invalid",
+                format!("domain `{}` is not a valid DNS name", model.platform.domain),
+            )
+            .at(doc.value_place("/platform/domain")),
         );
     }
     let mut apps: BTreeMap<String, String> = BTreeMap::new();
     for env in &model.environments {
         let at = Origin::new(doc, &env.name);
-        label(&env.name, "environment name", doc.key_place(&format!("/environments/{}", escape_pointer(&env.name))), &mut out);
+        label(
+            &env.name,
+            "environment name",
+            doc.key_place(&format!("/environments/{}", escape_pointer(&env.name))),
+            &mut out,
+        );
         if env.is_preview() {
             if !is_valid_preview_prefix(&env.namespace) {
                 out.push(
@@ -40,16 +55,28 @@ pub fn check(model: &Model, doc: &Document) -> Diagnostics {
                 );
             }
         } else {
-            label(&env.namespace, "namespace", doc.value_place(&at.own("/namespace")), &mut out);
+            label(
+                &env.namespace,
+                "namespace",
+                doc.value_place(&at.own("/namespace")),
+                &mut out,
+            );
         }
         if !is_dns1123_subdomain(&env.host) {
             out.push(
-                Diagnostic::error("name-invalid", format!("host `{}` is not a valid DNS name", env.host))
-                    .at(doc.value_place(&at.own("/host"))),
+                Diagnostic::error(
+                    "name-invalid",
+                    format!("host `{}` is not a valid DNS name", env.host),
+                )
+                .at(doc.value_place(&at.own("/host"))),
             );
         }
         let app = format!("{}-{}", model.platform.name, env.name);
-        let fits = if env.is_preview() { is_valid_preview_prefix(&app) } else { is_dns1123_label(&app) };
+        let fits = if env.is_preview() {
+            is_valid_preview_prefix(&app)
+        } else {
+            is_dns1123_label(&app)
+        };
         if !fits {
             out.push(
                 Diagnostic::error("name-too-long", format!("Argo CD application name `{app}` is too long or invalid"))
@@ -59,8 +86,14 @@ pub fn check(model: &Model, doc: &Document) -> Diagnostics {
         }
         if let Some(other) = apps.insert(app.clone(), env.name.clone()) {
             out.push(
-                Diagnostic::error("name-collision", format!("environments `{other}` and `{}` both produce application `{app}`", env.name))
-                    .at(doc.key_place(&format!("/environments/{}", escape_pointer(&env.name)))),
+                Diagnostic::error(
+                    "name-collision",
+                    format!(
+                        "environments `{other}` and `{}` both produce application `{app}`",
+                        env.name
+                    ),
+                )
+                .at(doc.key_place(&format!("/environments/{}", escape_pointer(&env.name)))),
             );
         }
     }

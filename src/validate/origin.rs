@@ -12,7 +12,10 @@ pub struct Origin<'a> {
 impl<'a> Origin<'a> {
     /// Places for environment `env`.
     pub fn new(doc: &'a Document, env: &str) -> Self {
-        Origin { doc, env: format!("/environments/{}", escape_pointer(env)) }
+        Origin {
+            doc,
+            env: format!("/environments/{}", escape_pointer(env)),
+        }
     }
 
     /// The pointer of `rel` (like `/airflow/config/core`): the override when the environment has one.

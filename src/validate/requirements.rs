@@ -9,7 +9,11 @@ use crate::load::Document;
 use crate::resolve::Model;
 
 /// Packages platc installs itself at the Airflow version of the spec.
-const AIRFLOW_CORE: [&str; 3] = ["apache-airflow", "apache-airflow-core", "apache-airflow-task-sdk"];
+const AIRFLOW_CORE: [&str; 3] = [
+    "apache-airflow",
+    "apache-airflow-core",
+    "apache-airflow-task-sdk",
+];
 
 /// Checks `image.requirements` (and the lines of `image.requirementsFile`, given as `file_lines`).
 pub fn check(model: &Model, doc: &Document) -> Diagnostics {
@@ -23,9 +27,15 @@ pub fn check(model: &Model, doc: &Document) -> Diagnostics {
             Ok(r) => r,
             Err(e) => {
                 out.push(
-                    Diagnostic::error("requirement-syntax", format!("`{line}` is not a valid requirement: {}", first_line(&e.to_string())))
-                        .at(place)
-                        .help("write `name==version`, as pip freeze prints it"),
+                    Diagnostic::error(
+                        "requirement-syntax",
+                        format!(
+                            "`{line}` is not a valid requirement: {}",
+                            first_line(&e.to_string())
+                        ),
+                    )
+                    .at(place)
+                    .help("write `name==version`, as pip freeze prints it"),
                 );
                 continue;
             }
@@ -33,24 +43,30 @@ pub fn check(model: &Model, doc: &Document) -> Diagnostics {
         let name = requirement.name.to_string();
         if let Some(first) = seen.insert(name.clone(), i) {
             out.push(
-                Diagnostic::error("requirement-duplicate", format!("`{name}` is required twice"))
-                    .at(place.clone())
-                    .note(format!("first at requirements[{first}]"))
-                    .help("keep one line per package"),
+                Diagnostic::error(
+                    "requirement-duplicate",
+                    format!("`{name}` is required twice"),
+                )
+                .at(place.clone())
+                .note(format!("first at requirements[{first}]"))
+                .help("keep one line per package"),
             );
         }
         if AIRFLOW_CORE.contains(&name.as_str()) {
             out.push(
-                Diagnostic::error("requirement-airflow", format!("`{name}` is installed by platc at `airflow.version`"))
-                    .at(place.clone())
-                    .help("remove this line; to change Airflow, change `airflow.version`"),
+                Diagnostic::error(
+                    "requirement-airflow",
+                    format!("`{name}` is installed by platc at `airflow.version`"),
+                )
+                .at(place.clone())
+                .help("remove this line; to change Airflow, change `airflow.version`"),
             );
             continue;
         }
         let exact = match &requirement.version_or_url {
-            Some(VersionOrUrl::VersionSpecifier(specs)) => {
-                specs.iter().any(|s| matches!(s.operator(), Operator::Equal | Operator::ExactEqual))
-            }
+            Some(VersionOrUrl::VersionSpecifier(specs)) => specs
+                .iter()
+                .any(|s| matches!(s.operator(), Operator::Equal | Operator::ExactEqual)),
             Some(VersionOrUrl::Url(_)) => true,
             None => false,
         };

@@ -6,7 +6,17 @@ use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::load::{Document, escape_pointer};
 
 /// Parts of option or variable names that hold secrets.
-const SECRET_NAMES: [&str; 9] = ["password", "passwd", "secret", "token", "fernet_key", "api_key", "private_key", "credentials", "sql_alchemy_conn"];
+const SECRET_NAMES: [&str; 9] = [
+    "password",
+    "passwd",
+    "secret",
+    "token",
+    "fernet_key",
+    "api_key",
+    "private_key",
+    "credentials",
+    "sql_alchemy_conn",
+];
 
 /// Checks every string in the spec for known token formats and URLs with passwords, and every
 /// Airflow option or environment variable with a secret-like name for a literal value.
@@ -61,13 +71,20 @@ fn walk(doc: &Document, value: &Value, pointer: String, out: &mut Diagnostics) {
 /// Whether `pointer` is an Airflow option map or the env map (shared or in an environment).
 fn is_config_entry(pointer: &str) -> bool {
     let segments: Vec<&str> = pointer.split('/').collect();
-    matches!(segments.as_slice(), ["", "airflow", "config", _] | ["", "airflow", "env"])
-        || matches!(segments.as_slice(), ["", "environments", _, "airflow", "config", _] | ["", "environments", _, "airflow", "env"])
+    matches!(
+        segments.as_slice(),
+        ["", "airflow", "config", _] | ["", "airflow", "env"]
+    ) || matches!(
+        segments.as_slice(),
+        ["", "environments", _, "airflow", "config", _] | ["", "environments", _, "airflow", "env"]
+    )
 }
 
 fn looks_secret(name: &str) -> bool {
     let lower = name.to_ascii_lowercase();
-    SECRET_NAMES.iter().any(|s| lower.contains(s)) && !lower.ends_with("_cmd") && !lower.ends_with("_secret_name")
+    SECRET_NAMES.iter().any(|s| lower.contains(s))
+        && !lower.ends_with("_cmd")
+        && !lower.ends_with("_secret_name")
 }
 
 fn token_kind(s: &str) -> Option<&'static str> {
@@ -76,7 +93,11 @@ fn token_kind(s: &str) -> Option<&'static str> {
         Some("a GitHub token")
     } else if starts("xoxb-") || starts("xoxp-") || starts("xoxa-") {
         Some("a Slack token")
-    } else if s.len() == 20 && s.starts_with("AKIA") && s.chars().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit()) {
+    } else if s.len() == 20
+        && s.starts_with("AKIA")
+        && s.chars()
+            .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit())
+    {
         Some("an AWS access key")
     } else if starts("AIza") {
         Some("a Google API key")
@@ -91,10 +112,14 @@ fn token_kind(s: &str) -> Option<&'static str> {
 
 /// `scheme://user:password@host`: a password in the authority part.
 fn has_url_password(s: &str) -> bool {
-    let Some((_, rest)) = s.split_once("://") else { return false };
+    let Some((_, rest)) = s.split_once("://") else {
+        return false;
+    };
     let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
     match authority.rsplit_once('@') {
-        Some((userinfo, _)) => userinfo.split_once(':').is_some_and(|(_, pw)| !pw.is_empty()),
+        Some((userinfo, _)) => userinfo
+            .split_once(':')
+            .is_some_and(|(_, pw)| !pw.is_empty()),
         None => false,
     }
 }
@@ -105,15 +130,23 @@ mod tests {
 
     #[test]
     fn urls_with_passwords() {
-        assert!(has_url_password("postgresql://airflow:hunter2@db:5432/airflow"));
+        assert!(has_url_password(
+            "postgresql://airflow:hunter2@db:5432/airflow"
+        ));
         assert!(!has_url_password("https://github.com/org/repo.git"));
         assert!(!has_url_password("git@github.com:org/repo.git"));
     }
 
     #[test]
     fn tokens() {
-        assert_eq!(token_kind("ghp_0123456789abcdefghijABCDEFGHIJ012345"), Some("a GitHub token"));
-        assert_eq!(token_kind("AKIAIOSFODNN7EXAMPLE"), Some("an AWS access key"));
+        assert_eq!(
+            token_kind("ghp_0123456789abcdefghijABCDEFGHIJ012345"),
+            Some("a GitHub token")
+        );
+        assert_eq!(
+            token_kind("AKIAIOSFODNN7EXAMPLE"),
+            Some("an AWS access key")
+        );
         assert_eq!(token_kind("plain text"), None);
     }
 }

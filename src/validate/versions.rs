@@ -24,27 +24,61 @@ pub fn check(model: &Model, doc: &Document) -> Diagnostics {
     let mut out = Diagnostics::default();
     for env in &model.environments {
         let at = Origin::new(doc, &env.name);
-        let Ok(airflow) = AirflowVersion::parse(&env.airflow.version) else { continue };
+        let Ok(airflow) = AirflowVersion::parse(&env.airflow.version) else {
+            continue;
+        };
         match CHARTS.iter().find(|(c, _)| *c == env.airflow.chart) {
             None => out.push(
-                Diagnostic::error("unsupported-chart", format!("chart version {} is not one platc renders", env.airflow.chart))
-                    .at(at.value("/airflow/chart"))
-                    .help(format!("use one of: {}", CHARTS.iter().map(|(c, _)| *c).collect::<Vec<_>>().join(", "))),
+                Diagnostic::error(
+                    "unsupported-chart",
+                    format!(
+                        "chart version {} is not one platc renders",
+                        env.airflow.chart
+                    ),
+                )
+                .at(at.value("/airflow/chart"))
+                .help(format!(
+                    "use one of: {}",
+                    CHARTS
+                        .iter()
+                        .map(|(c, _)| *c)
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )),
             ),
-            Some((chart, (major, minor))) if (airflow.major, airflow.minor) < (*major, *minor) => out.push(
-                Diagnostic::error("unsupported-chart", format!("chart {chart} needs Airflow {major}.{minor} or newer, not {airflow}"))
+            Some((chart, (major, minor))) if (airflow.major, airflow.minor) < (*major, *minor) => {
+                out.push(
+                    Diagnostic::error(
+                        "unsupported-chart",
+                        format!(
+                            "chart {chart} needs Airflow {major}.{minor} or newer, not {airflow}"
+                        ),
+                    )
                     .at(at.value("/airflow/chart"))
-                    .help(if *chart == "1.22.0" { "use chart 1.21.0 for Airflow 2.11 and 3.0" } else { "upgrade Airflow" }),
-            ),
+                    .help(if *chart == "1.22.0" {
+                        "use chart 1.21.0 for Airflow 2.11 and 3.0"
+                    } else {
+                        "upgrade Airflow"
+                    }),
+                )
+            }
             Some(_) => {}
         }
-        if let Some((_, pythons)) = PYTHONS.iter().find(|(line, _)| *line == (airflow.major, airflow.minor))
+        if let Some((_, pythons)) = PYTHONS
+            .iter()
+            .find(|(line, _)| *line == (airflow.major, airflow.minor))
             && !pythons.contains(&model.image.python.as_str())
         {
             out.push(
-                Diagnostic::error("version-python", format!("Airflow {airflow} has no official image for Python {}", model.image.python))
-                    .at(doc.value_place("/image/python"))
-                    .help(format!("use one of: {}", pythons.join(", "))),
+                Diagnostic::error(
+                    "version-python",
+                    format!(
+                        "Airflow {airflow} has no official image for Python {}",
+                        model.image.python
+                    ),
+                )
+                .at(doc.value_place("/image/python"))
+                .help(format!("use one of: {}", pythons.join(", "))),
             );
         }
     }

@@ -1,0 +1,160 @@
+//! Inline allows: `# platc:allow(rule-id): reason` on the line of a finding, or the line above,
+//! silences that rule there. The reason is required, and every allow is shown by `validate`.
+
+use serde::Serialize;
+
+use crate::diagnostic::{Diagnostic, Diagnostics, Place};
+use crate::load::Document;
+
+/// One allow comment and what it silenced.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Allow {
+    /// The rule it names.
+    pub rule: String,
+    /// Why, in the author's words.
+    pub reason: String,
+    /// Where the comment is.
+    pub place: Place,
+    /// How many diagnostics it silenced.
+    pub silenced: usize,
+}
+
+const MARK: &str = "platc:allow(";
+
+/// Removes the diagnostics that an allow covers; returns what remains and the allows.
+/// Structural errors (`E…` codes) cannot be allowed.
+pub fn apply(doc: &Document, diagnostics: Diagnostics) -> (Diagnostics, Vec<Allow>) {
+    let (mut allows, mut problems) = parse(doc);
+    let mut kept = Diagnostics::default();
+    for d in diagnostics {
+        let line = d.place.as_ref().map(|p| p.line);
+        let covering = allows.iter_mut().find(|a| {
+            a.rule == d.code
+                && !d.code.starts_with('E')
+                && line.is_some_and(|l| l == a.place.line || l == a.place.line + 1)
+        });
+        match covering {
+            Some(a) => a.silenced += 1,
+            None => kept.push(d),
+        }
+    }
+    for a in allows.iter().filter(|a| a.silenced == 0) {
+        problems.push(
+            Diagnostic::warning("allow-unused", format!("nothing here breaks `{}`", a.rule))
+                .at(Some(a.place.clone()))
+                .help("remove the allow comment"),
+        );
+    }
+    kept.extend(problems);
+    allows.retain(|a| a.silenced > 0);
+    (kept, allows)
+}
+
+fn parse(doc: &Document) -> (Vec<Allow>, Diagnostics) {
+    let mut allows = Vec::new();
+    let mut problems = Diagnostics::default();
+    let mut offset = 0;
+    for (index, line) in doc.text.split_inclusive('\n').enumerate() {
+        if let Some(hash) = comment_start(line)
+            && let Some(at) = line[hash..].find(MARK)
+        {
+            let start = offset + hash + at;
+            let rest = &line[hash + at + MARK.len()..];
+            let mut place = doc.place((start, start + MARK.len()));
+            place.line = index + 1;
+            match rest.split_once(')') {
+                Some((rule, tail)) => {
+                    let reason = tail.trim_start_matches(':').trim().to_owned();
+                    if reason.is_empty() {
+                        problems.push(
+                            Diagnostic::error(
+                                "allow-without-reason",
+                                format!("the allow of `{}` gives no reason", rule.trim()),
+                            )
+                            .at(Some(place))
+                            .help("write why after it: `# platc:allow(rule): reason`"),
+                        );
+                    } else {
+                        allows.push(Allow {
+                            rule: rule.trim().to_owned(),
+                            reason,
+                            place,
+                            silenced: 0,
+                        });
+                    }
+                }
+                None => problems.push(
+                    Diagnostic::error("allow-syntax", "unclosed `platc:allow(`")
+                        .at(Some(place))
+                        .help("write `# platc:allow(rule-id): reason`"),
+                ),
+            }
+        }
+        offset += line.len();
+    }
+    (allows, problems)
+}
+
+/// Byte index of a `#` that starts a comment (not inside quotes), if any.
+fn comment_start(line: &str) -> Option<usize> {
+    let mut quote: Option<char> = None;
+    let mut prev = ' ';
+    for (i, c) in line.char_indices() {
+        match quote {
+            Some(q) if c == q => quote = None,
+            Some(_) => {}
+            None if c == '"' || c == '\'' => quote = Some(c),
+            None if c == '#' && (i == 0 || prev.is_whitespace()) => return Some(i),
+            None => {}
+        }
+        prev = c;
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::load::load_str;
+
+    fn doc(text: &str) -> Document {
+        load_str("p.yaml", text.to_owned()).unwrap()
+    }
+
+    fn at_line(code: &str, doc: &Document, line: usize) -> Diagnostic {
+        let start = doc
+            .text
+            .split_inclusive('\n')
+            .take(line - 1)
+            .map(str::len)
+            .sum();
+        Diagnostic::error(code, "x").at(Some(doc.place((start, start))))
+    }
+
+    #[test]
+    fn an_allow_with_a_reason_silences_its_rule_on_its_line_and_the_next() {
+        let d = doc("a: 1  # platc:allow(rule-a): known\n# platc:allow(rule-b): because\nb: 2\n");
+        let found = Diagnostics(vec![
+            at_line("rule-a", &d, 1),
+            at_line("rule-b", &d, 3),
+            at_line("rule-c", &d, 3),
+        ]);
+        let (kept, allows) = apply(&d, found);
+        assert_eq!(
+            kept.0.iter().map(|d| d.code.as_str()).collect::<Vec<_>>(),
+            ["rule-c"]
+        );
+        assert_eq!(allows.len(), 2);
+        assert_eq!(allows[0].reason, "known");
+    }
+
+    #[test]
+    fn an_allow_needs_a_reason_and_a_use() {
+        let d = doc(
+            "a: 1  # platc:allow(rule-a)\nb: \"# platc:allow(not-a-comment)\"\nc: 1 # platc:allow(rule-z): unused\n",
+        );
+        let (kept, _) = apply(&d, Diagnostics::default());
+        let codes: Vec<&str> = kept.0.iter().map(|d| d.code.as_str()).collect();
+        assert_eq!(codes, ["allow-without-reason", "allow-unused"]);
+    }
+}

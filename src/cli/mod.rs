@@ -207,10 +207,17 @@ pub fn run(cli: &Cli) -> i32 {
             }
             Err(failure) => out.failure(&failure),
         },
-        Command::Compile { out: dir, force, commit } => commands::compile(cli, &out, dir.as_deref(), *force, *commit),
-        Command::Diff { out: dir, stat, exit_code, markdown } => {
-            commands::diff(cli, &out, dir.as_deref(), *stat, *exit_code, *markdown)
-        }
+        Command::Compile {
+            out: dir,
+            force,
+            commit,
+        } => commands::compile(cli, &out, dir.as_deref(), *force, *commit),
+        Command::Diff {
+            out: dir,
+            stat,
+            exit_code,
+            markdown,
+        } => commands::diff(cli, &out, dir.as_deref(), *stat, *exit_code, *markdown),
         Command::Check { out: dir } => commands::check(cli, &out, dir.as_deref()),
         Command::Preview { branch, env } => commands::preview(cli, &out, branch, env.as_deref()),
     }

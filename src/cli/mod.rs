@@ -149,29 +149,7 @@ pub fn run(cli: &Cli) -> i32 {
     };
     match &cli.command {
         Command::Schema => out.stdout(&crate::schema::schema_text()),
-        Command::Validate => match pipeline::front_end(&cli.file) {
-            Ok(front) => {
-                let code = out.diagnostics(&front.warnings, Some(&front.doc.text));
-                if code == 0 && cli.format == Format::Human {
-                    let envs = front.model.environments.len();
-                    out.stderr(&format!(
-                        "{}: valid ({envs} environment{})\n",
-                        cli.file.display(),
-                        if envs == 1 { "" } else { "s" }
-                    ));
-                }
-                if code == 0 && cli.format == Format::Json && front.warnings.is_empty() {
-                    return out.stdout(&report::render(
-                        &Diagnostics::default(),
-                        None,
-                        Format::Json,
-                        false,
-                    ));
-                }
-                code
-            }
-            Err(failure) => out.failure(&failure),
-        },
+        Command::Validate => commands::validate(cli, &out),
         Command::Show { env } => match pipeline::front_end(&cli.file) {
             Ok(front) => {
                 let _ = out.diagnostics(&front.warnings, Some(&front.doc.text));

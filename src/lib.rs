@@ -8,6 +8,7 @@
 
 pub mod airflow;
 pub mod cli;
+pub mod dag;
 pub mod diagnostic;
 pub mod emit;
 pub mod load;
@@ -19,5 +20,6 @@ pub mod resolve;
 pub mod schema;
 pub mod spec;
 pub mod suggest;
+pub mod upgrade;
 pub mod validate;
 pub mod yaml;

@@ -166,10 +166,101 @@ pub struct Dags {
     /// How often git-sync pulls, as a duration such as `60s` or `5m`.
     #[serde(default = "default_sync_period")]
     pub sync_period: String,
+    /// The team's DAG conventions: `platc dag new` writes them, `platc dag check` enforces them,
+    /// and the DAG repository's CI workflow is generated from them. Omit to do without.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub conventions: Option<DagConventions>,
 }
 
 fn default_sync_period() -> String {
     "60s".to_owned()
+}
+
+/// How DAG files are named, what every DAG carries and how DAGs may be scheduled.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct DagConventions {
+    /// Path of a DAG file in the DAG repository, with the placeholders `{domain}` and `{name}`
+    /// (each lower snake case), such as `dags/{domain}/{name}.py`.
+    #[serde(default = "default_dag_layout")]
+    pub layout: String,
+    /// The `dag_id` a DAG file must declare, from the same placeholders, such as `{domain}__{name}`.
+    #[serde(default = "default_dag_id")]
+    pub dag_id: String,
+    /// Defaults every DAG carries in its `default_args` (owner, retries, failure callback) and tags.
+    pub defaults: DagDefaults,
+    /// The schedule forms a DAG may use; all of them when omitted.
+    #[serde(default = "ScheduleForm::all")]
+    pub schedules: Vec<ScheduleForm>,
+}
+
+fn default_dag_layout() -> String {
+    "dags/{domain}/{name}.py".to_owned()
+}
+
+fn default_dag_id() -> String {
+    "{domain}__{name}".to_owned()
+}
+
+/// The team defaults every DAG must carry.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct DagDefaults {
+    /// `owner` in `default_args`: the team that answers for the DAG, such as `data-platform`.
+    pub owner: String,
+    /// `retries` in `default_args`: how often a failed task is retried.
+    pub retries: u32,
+    /// `on_failure_callback` in `default_args`, as the import path of a function, such as
+    /// `plugins.alerts.on_failure`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub on_failure_callback: Option<String>,
+    /// Tags every DAG lists in `tags`, besides its own.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub tags: Vec<String>,
+}
+
+/// A form a DAG's `schedule` may take.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub enum ScheduleForm {
+    /// A cron expression, such as `"0 6 * * *"`.
+    Cron,
+    /// A preset, such as `"@daily"`.
+    Preset,
+    /// A fixed interval: `timedelta(...)`.
+    Timedelta,
+    /// No schedule: `None`, triggered by hand or by the API.
+    None,
+    /// Data-aware: an asset (Airflow 3) or dataset (Airflow 2), or an expression of them.
+    Asset,
+    /// A timetable object, such as `CronTriggerTimetable(...)`.
+    Timetable,
+}
+
+impl ScheduleForm {
+    /// Every form, the default when the conventions list none.
+    pub fn all() -> Vec<ScheduleForm> {
+        vec![
+            ScheduleForm::Cron,
+            ScheduleForm::Preset,
+            ScheduleForm::Timedelta,
+            ScheduleForm::None,
+            ScheduleForm::Asset,
+            ScheduleForm::Timetable,
+        ]
+    }
+
+    /// The name used in the spec and in messages.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ScheduleForm::Cron => "cron",
+            ScheduleForm::Preset => "preset",
+            ScheduleForm::Timedelta => "timedelta",
+            ScheduleForm::None => "none",
+            ScheduleForm::Asset => "asset",
+            ScheduleForm::Timetable => "timetable",
+        }
+    }
 }
 
 /// The Airflow image: official base image plus the team's requirements.
@@ -332,6 +423,7 @@ pub struct SyncPolicy {
     pub self_heal: bool,
     /// How many times a failed sync is retried.
     #[serde(default = "default_retries")]
+    #[schemars(range(max = 100))]
     pub retries: u32,
 }
 
@@ -473,9 +565,11 @@ pub struct Preview {
     pub path: String,
     /// How many characters of the branch go into names (the rest is a hash).
     #[serde(default = "default_slug_length")]
+    #[schemars(range(min = 1, max = 40))]
     pub slug_length: usize,
     /// How often Argo CD looks for new or deleted branches, in seconds.
     #[serde(default = "default_requeue")]
+    #[schemars(range(min = 1, max = 31_536_000))]
     pub requeue_after_seconds: u64,
 }
 

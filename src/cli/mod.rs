@@ -12,7 +12,9 @@ use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::pipeline::{self, Failure};
 use crate::report::{self, Format};
 
+mod airflow;
 mod commands;
+mod dag;
 
 /// Compile one typed platform.yaml into Helm values, Argo CD manifests and image files for Airflow.
 #[derive(Debug, Parser)]
@@ -118,6 +120,28 @@ pub enum Command {
         #[arg(long)]
         env: Option<String>,
     },
+    /// Airflow's config options per version: list them, or explain one.
+    Airflow {
+        /// What to show.
+        #[command(subcommand)]
+        command: airflow::AirflowCommand,
+    },
+    /// Move the spec to another Airflow version: renames, removals and checks of its Airflow
+    /// options, shown as a diff of the spec.
+    Upgrade {
+        /// The Airflow version to move to, such as `3.3.2`.
+        #[arg(long, value_name = "VERSION")]
+        to: String,
+        /// Apply the change to the spec file (atomically) instead of only showing it.
+        #[arg(long)]
+        write: bool,
+    },
+    /// DAG authoring: scaffold a DAG file, or check DAG files against the spec's conventions.
+    Dag {
+        /// What to do.
+        #[command(subcommand)]
+        command: dag::DagCommand,
+    },
 }
 
 /// Runs the command line and returns the process exit code.
@@ -198,6 +222,9 @@ pub fn run(cli: &Cli) -> i32 {
         } => commands::diff(cli, &out, dir.as_deref(), *stat, *exit_code, *markdown),
         Command::Check { out: dir } => commands::check(cli, &out, dir.as_deref()),
         Command::Preview { branch, env } => commands::preview(cli, &out, branch, env.as_deref()),
+        Command::Airflow { command } => airflow::run(cli, &out, command),
+        Command::Upgrade { to, write } => airflow::upgrade(cli, &out, to, *write),
+        Command::Dag { command } => dag::run(cli, &out, command),
     }
 }
 

@@ -5,6 +5,7 @@
 //! [`crate::yaml`]; only text formats (the Dockerfile) use templates.
 
 pub mod argocd;
+pub mod dag_ci;
 pub mod helm_values;
 pub mod image;
 pub mod manifests;
@@ -76,6 +77,9 @@ pub fn render(model: &Model, ctx: &Context) -> Result<OutputTree, Diagnostics> {
     let image = image::render(model, ctx)?;
     tree.insert(image::DOCKERFILE, image.dockerfile.clone());
     tree.insert(image::REQUIREMENTS, image.requirements.clone());
+    if let Some((path, doc)) = dag_ci::render(model, &image.reference, &ctx.spec_name) {
+        tree.insert(path, with_header(ctx, &doc));
+    }
     for env in &model.environments {
         match helm_values::render(model, env, &image.reference) {
             Ok(values) => tree.insert(helm_values::path(env), with_header(ctx, &values)),

@@ -1,0 +1,219 @@
+//! The DAG repository's CI: a GitHub Actions workflow that runs Black, `platc dag check` and an
+//! import test of every DAG inside the platform's own image.
+//!
+//! Rendered only when the spec has `dags.conventions`. The file goes to `dag-repo/` in the output
+//! folder, to be copied into the DAG repository (its `.github/workflows/dags.yml`).
+
+use indexmap::IndexMap;
+use serde::Serialize;
+
+use crate::render::image::ImageRef;
+use crate::resolve::{Lifecycle, Model};
+
+/// Output path of the workflow.
+pub const PATH: &str = "dag-repo/.github/workflows/dags.yml";
+
+/// The Black release the DAG files are checked with; `platc dag new` output is tested against it.
+pub const BLACK: &str = "black==26.10.1";
+
+/// Where the DAG repository is mounted in the import test's container.
+const MOUNT: &str = "/opt/airflow/dag-repo";
+
+/// Where the platform repository (holding the spec) is checked out next to the DAG repository.
+const PLATFORM_DIR: &str = ".platform";
+
+#[derive(Debug, Serialize)]
+struct Workflow {
+    name: &'static str,
+    on: Triggers,
+    permissions: IndexMap<&'static str, &'static str>,
+    jobs: IndexMap<&'static str, Job>,
+}
+
+#[derive(Debug, Serialize)]
+struct Triggers {
+    pull_request: Branches,
+    push: Branches,
+}
+
+#[derive(Debug, Serialize)]
+struct Branches {
+    branches: Vec<String>,
+}
+
+#[derive(Debug, Serialize)]
+struct Job {
+    name: &'static str,
+    #[serde(rename = "runs-on")]
+    runs_on: &'static str,
+    steps: Vec<Step>,
+}
+
+#[derive(Debug, Default, Serialize)]
+struct Step {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    name: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    uses: Option<&'static str>,
+    #[serde(skip_serializing_if = "IndexMap::is_empty")]
+    with: IndexMap<&'static str, String>,
+    #[serde(skip_serializing_if = "IndexMap::is_empty")]
+    env: IndexMap<&'static str, String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    run: Option<String>,
+}
+
+fn uses(action: &'static str) -> Step {
+    Step {
+        uses: Some(action),
+        ..Step::default()
+    }
+}
+
+fn run(name: &str, command: impl Into<String>) -> Step {
+    Step {
+        name: Some(name.to_owned()),
+        run: Some(command.into()),
+        ..Step::default()
+    }
+}
+
+/// The workflow, when the spec has DAG conventions.
+pub fn render(
+    model: &Model,
+    image: &ImageRef,
+    spec_name: &str,
+) -> Option<(String, serde_json::Value)> {
+    let first = model.environments.first()?;
+    let conventions = first.dags.conventions.as_ref()?;
+    let branch = model
+        .environments
+        .iter()
+        .find_map(|e| match &e.lifecycle {
+            Lifecycle::LongLived { branch } => Some(branch.clone()),
+            Lifecycle::Preview(_) => None,
+        })
+        .unwrap_or_else(|| "main".to_owned());
+    let dag_folder = first.dags.sub_path.clone().unwrap_or_else(|| {
+        conventions
+            .layout
+            .split("/{")
+            .next()
+            .unwrap_or("")
+            .trim_end_matches('/')
+            .to_owned()
+    });
+    let mut setup_python = uses("actions/setup-python@v5");
+    setup_python
+        .with
+        .insert("python-version", model.image.python.clone());
+    let conventions_job = Job {
+        name: "Black and the DAG conventions",
+        runs_on: "ubuntu-latest",
+        steps: vec![
+            uses("actions/checkout@v4"),
+            setup_python,
+            run(
+                "Black",
+                format!("pip install \"{BLACK}\"\nblack --check --diff .\n"),
+            ),
+            platform_checkout(&model.gitops.repo, &model.gitops.branch),
+            run(
+                "Install platc",
+                format!(
+                    "cargo install --locked platc --version {}",
+                    env!("CARGO_PKG_VERSION")
+                ),
+            ),
+            run(
+                "platc dag check",
+                format!("platc -f {PLATFORM_DIR}/{spec_name} dag check --repo . --format github"),
+            ),
+        ],
+    };
+    let registry = image.repository.split('/').next().unwrap_or("").to_owned();
+    let mut login = uses("docker/login-action@v3");
+    login.name = Some("Log in to the image registry".into());
+    login.with.insert("registry", registry);
+    login
+        .with
+        .insert("username", "${{ secrets.REGISTRY_USERNAME }}".into());
+    login
+        .with
+        .insert("password", "${{ secrets.REGISTRY_PASSWORD }}".into());
+    let mut import = run(
+        "Import every DAG in the platform image",
+        format!(
+            "docker run --rm -v \"$PWD:{MOUNT}:ro\" -e PYTHONPATH={MOUNT} -e AIRFLOW__CORE__LOAD_EXAMPLES=False {}:{} python -c \"$IMPORT_TEST\"\n",
+            image.repository, image.tag
+        ),
+    );
+    import.env.insert("IMPORT_TEST", import_test(&dag_folder));
+    let import_job = Job {
+        name: "DAGs import in the Airflow image",
+        runs_on: "ubuntu-latest",
+        steps: vec![uses("actions/checkout@v4"), login, import],
+    };
+    let workflow = Workflow {
+        name: "DAGs",
+        on: Triggers {
+            pull_request: Branches {
+                branches: vec![branch.clone()],
+            },
+            push: Branches {
+                branches: vec![branch],
+            },
+        },
+        permissions: IndexMap::from([("contents", "read")]),
+        jobs: IndexMap::from([("conventions", conventions_job), ("import", import_job)]),
+    };
+    let value = serde_json::to_value(&workflow).ok()?;
+    Some((PATH.to_owned(), value))
+}
+
+/// The spec's repository checked out beside the DAGs: `actions/checkout` for GitHub, else `git clone`.
+fn platform_checkout(repo: &str, branch: &str) -> Step {
+    let github = repo
+        .strip_prefix("https://github.com/")
+        .or_else(|| repo.strip_prefix("git@github.com:"))
+        .map(|r| r.trim_end_matches('/').trim_end_matches(".git").to_owned());
+    match github {
+        Some(slug) => {
+            let mut step = uses("actions/checkout@v4");
+            step.name = Some("Check out the platform spec".into());
+            step.with.insert("repository", slug);
+            step.with.insert("ref", branch.to_owned());
+            step.with.insert("path", PLATFORM_DIR.to_owned());
+            step.with
+                .insert("token", "${{ secrets.PLATFORM_REPO_TOKEN }}".into());
+            step
+        }
+        None => run(
+            "Check out the platform spec",
+            format!("git clone --depth 1 --branch {branch} {repo} {PLATFORM_DIR}"),
+        ),
+    }
+}
+
+/// Python run inside the image: parse every DAG with Airflow's DagBag and annotate import errors.
+fn import_test(dag_folder: &str) -> String {
+    let folder = if dag_folder.is_empty() {
+        MOUNT.to_owned()
+    } else {
+        format!("{MOUNT}/{dag_folder}")
+    };
+    format!(
+        r#"import sys
+try:
+    from airflow.dag_processing.dagbag import DagBag
+except ImportError:
+    from airflow.models import DagBag
+bag = DagBag(dag_folder="{folder}", include_examples=False)
+for path, error in sorted(bag.import_errors.items()):
+    message = str(error).replace("%", "%25").replace("\n", "%0A")
+    print(f"::error file={{path.removeprefix('{MOUNT}/')}}::{{message}}")
+print(f"{{len(bag.dags)}} DAGs imported, {{len(bag.import_errors)}} import errors")
+sys.exit(1 if bag.import_errors else 0)
+"#
+    )
+}

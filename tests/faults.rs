@@ -1,0 +1,364 @@
+//! Fault injection on `platc compile --out DIR`: structural obstacles in the output folder, a
+//! process killed mid-write, and a spec rewritten while it is read. The tests run as root in CI,
+//! so they use structural faults rather than permissions.
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::{Command as StdCommand, Output, Stdio};
+use std::time::{Duration, Instant, SystemTime};
+
+use assert_cmd::Command;
+use assert_cmd::cargo::cargo_bin;
+use tempfile::TempDir;
+
+#[allow(dead_code)]
+#[path = "../examples/gen_spec.rs"]
+mod gen_spec;
+
+fn spec_text(long_lived: usize, page_limit: u32) -> String {
+    gen_spec::generate(&gen_spec::Params {
+        long_lived,
+        previews: long_lived / 10,
+        page_limit,
+        ..gen_spec::Params::default()
+    })
+}
+
+/// Writes `text` as `DIR/NAME/platform.yaml` and returns the path.
+fn spec_file(dir: &Path, name: &str, text: &str) -> PathBuf {
+    let folder = dir.join(name);
+    fs::create_dir_all(&folder).unwrap();
+    let path = folder.join("platform.yaml");
+    fs::write(&path, text).unwrap();
+    path
+}
+
+/// The tree platc renders for `spec`, computed in process.
+fn expected(spec: &Path) -> BTreeMap<String, String> {
+    let front = platc::pipeline::front_end(spec).expect("valid spec");
+    let tree = platc::pipeline::compile(&front, spec).expect("renders");
+    tree.files().clone()
+}
+
+fn compile(spec: &Path, out: &Path) -> Output {
+    Command::cargo_bin("platc")
+        .unwrap()
+        .args(["compile", "--format", "json", "-f"])
+        .arg(spec)
+        .arg("--out")
+        .arg(out)
+        .output()
+        .unwrap()
+}
+
+fn assert_no_panic(output: &Output) {
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_ne!(output.status.code(), Some(101), "platc panicked: {stderr}");
+    assert!(!stderr.contains("panicked"), "platc panicked: {stderr}");
+    assert!(
+        output.status.code().is_some(),
+        "platc died of a signal: {stderr}"
+    );
+}
+
+/// Every regular file under `dir`, by relative path.
+fn files_under(dir: &Path) -> BTreeMap<String, Vec<u8>> {
+    fn walk(dir: &Path, prefix: &str, into: &mut BTreeMap<String, Vec<u8>>) {
+        for entry in fs::read_dir(dir).unwrap().flatten() {
+            let rel = format!("{prefix}{}", entry.file_name().to_string_lossy());
+            let kind = entry.file_type().unwrap();
+            if kind.is_dir() {
+                walk(&entry.path(), &format!("{rel}/"), into);
+            } else {
+                into.insert(rel, fs::read(entry.path()).unwrap_or_default());
+            }
+        }
+    }
+    let mut out = BTreeMap::new();
+    walk(dir, "", &mut out);
+    out
+}
+
+fn is_temporary(rel: &str) -> bool {
+    rel.rsplit('/')
+        .next()
+        .is_some_and(|name| name.contains(".platc-tmp-"))
+}
+
+/// `out` holds exactly `tree` plus the manifest.
+fn assert_tree(out: &Path, tree: &BTreeMap<String, String>) {
+    let on_disk = files_under(out);
+    for (path, content) in tree {
+        let found = on_disk
+            .get(path)
+            .unwrap_or_else(|| panic!("{path} is missing"));
+        assert!(found == content.as_bytes(), "{path} differs");
+    }
+    let extra: Vec<&String> = on_disk
+        .keys()
+        .filter(|p| !tree.contains_key(*p) && p.as_str() != platc::emit::MANIFEST)
+        .collect();
+    assert!(extra.is_empty(), "unexpected files: {extra:?}");
+}
+
+#[test]
+fn a_folder_replaced_by_a_file_is_reported_and_left_alone() {
+    let dir = TempDir::new().unwrap();
+    let spec = spec_file(dir.path(), "a", &spec_text(3, 50));
+    let out = dir.path().join("out");
+    assert_eq!(compile(&spec, &out).status.code(), Some(0));
+    let folder = out.join("prod0000");
+    assert!(
+        folder.is_dir(),
+        "expected a prod0000 folder in {:?}",
+        files_under(&out).keys()
+    );
+    fs::remove_dir_all(&folder).unwrap();
+    fs::write(&folder, "not a folder\n").unwrap();
+
+    let output = compile(&spec, &out);
+    assert_no_panic(&output);
+    assert_ne!(
+        output.status.code(),
+        Some(0),
+        "compile wrote through a file in the way"
+    );
+    assert_eq!(fs::read_to_string(&folder).unwrap(), "not a folder\n");
+    assert!(
+        files_under(&out).keys().all(|p| !is_temporary(p)),
+        "temporary files left behind"
+    );
+}
+
+#[test]
+fn the_output_folder_being_a_file_is_an_error() {
+    let dir = TempDir::new().unwrap();
+    let spec = spec_file(dir.path(), "a", &spec_text(1, 50));
+    let out = dir.path().join("out");
+    fs::write(&out, "a file\n").unwrap();
+    let output = compile(&spec, &out);
+    assert_no_panic(&output);
+    assert_ne!(output.status.code(), Some(0));
+    assert_eq!(fs::read_to_string(&out).unwrap(), "a file\n");
+}
+
+#[test]
+fn symlinks_inside_out_are_never_followed_for_writing() {
+    let dir = TempDir::new().unwrap();
+    let spec_a = spec_file(dir.path(), "a", &spec_text(3, 50));
+    let spec_b = spec_file(dir.path(), "b", &spec_text(3, 51));
+    let out = dir.path().join("out");
+    assert_eq!(compile(&spec_a, &out).status.code(), Some(0));
+
+    // A file replaced by a symlink to a file outside, and a folder replaced by a symlink to a
+    // folder outside. Spec b changes both, so compile has a reason to write there.
+    let outside = dir.path().join("outside");
+    fs::create_dir_all(outside.join("folder")).unwrap();
+    fs::write(outside.join("victim"), "precious\n").unwrap();
+    let tree_b = expected(&spec_b);
+    let changed: Vec<&String> = tree_b
+        .iter()
+        .filter(|(p, c)| fs::read(out.join(p)).ok().as_deref() != Some(c.as_bytes()))
+        .map(|(p, _)| p)
+        .collect();
+    let file = changed
+        .iter()
+        .find(|p| p.contains('/'))
+        .expect("a changed file in a folder");
+    let target = out.join(file);
+    fs::remove_file(&target).unwrap();
+    std::os::unix::fs::symlink(outside.join("victim"), &target).unwrap();
+    let folder = out.join("dev0001");
+    assert!(folder.is_dir());
+    fs::remove_dir_all(&folder).unwrap();
+    std::os::unix::fs::symlink(outside.join("folder"), &folder).unwrap();
+
+    for force in [false, true] {
+        let mut cmd = Command::cargo_bin("platc").unwrap();
+        cmd.args(["compile", "-f"])
+            .arg(&spec_b)
+            .arg("--out")
+            .arg(&out);
+        if force {
+            cmd.arg("--force");
+        }
+        let output = cmd.output().unwrap();
+        assert_no_panic(&output);
+        assert_eq!(
+            fs::read_to_string(outside.join("victim")).unwrap(),
+            "precious\n"
+        );
+        let written: Vec<_> = fs::read_dir(outside.join("folder")).unwrap().collect();
+        assert!(
+            written.is_empty(),
+            "compile wrote through a folder symlink: {written:?}"
+        );
+    }
+}
+
+/// A small xorshift generator seeded from the clock: delays differ from run to run.
+struct Rng(u64);
+
+impl Rng {
+    fn new() -> Self {
+        let nanos = SystemTime::now()
+            .duration_since(SystemTime::UNIX_EPOCH)
+            .unwrap()
+            .as_nanos() as u64;
+        Rng(nanos | 1)
+    }
+
+    fn below(&mut self, n: u64) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0 % n.max(1)
+    }
+}
+
+#[test]
+fn a_compile_killed_mid_write_leaves_old_or_new_files_and_a_rerun_repairs_it() {
+    let dir = TempDir::new().unwrap();
+    let spec_a = spec_file(dir.path(), "a", &spec_text(40, 50));
+    let spec_b = spec_file(dir.path(), "b", &spec_text(40, 77));
+    let tree_a = expected(&spec_a);
+    let tree_b = expected(&spec_b);
+    assert_ne!(tree_a, tree_b);
+    let out = dir.path().join("out");
+    let bin = cargo_bin("platc");
+
+    // How long a full compile from a to b takes, to aim the kills inside it.
+    assert_eq!(compile(&spec_a, &out).status.code(), Some(0));
+    let started = Instant::now();
+    assert_eq!(compile(&spec_b, &out).status.code(), Some(0));
+    let full = started.elapsed().as_micros() as u64;
+
+    let mut rng = Rng::new();
+    let mut killed = 0;
+    for round in 0..8 {
+        let (from, to, tree_from, tree_to) = if round % 2 == 0 {
+            (&spec_a, &spec_b, &tree_a, &tree_b)
+        } else {
+            (&spec_b, &spec_a, &tree_b, &tree_a)
+        };
+        let rerun = compile(from, &out);
+        assert_no_panic(&rerun);
+        assert_eq!(
+            rerun.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&rerun.stderr)
+        );
+        assert_tree(&out, tree_from);
+
+        let mut child = StdCommand::new(&bin)
+            .args(["compile", "-f"])
+            .arg(to)
+            .arg("--out")
+            .arg(&out)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(Duration::from_micros(rng.below(full)));
+        if child.try_wait().unwrap().is_none() {
+            killed += 1;
+        }
+        let _ = child.kill(); // SIGKILL
+        let _ = child.wait();
+
+        for (path, content) in files_under(&out) {
+            if is_temporary(&path) || path == platc::emit::MANIFEST {
+                continue;
+            }
+            let old = tree_from.get(&path).map(String::as_bytes);
+            let new = tree_to.get(&path).map(String::as_bytes);
+            assert!(
+                old == Some(&content[..]) || new == Some(&content[..]),
+                "round {round}: {path} is neither the old nor the new version"
+            );
+        }
+        for path in tree_from.keys().filter(|p| tree_to.contains_key(*p)) {
+            assert!(out.join(path).exists(), "round {round}: {path} vanished");
+        }
+        let repaired = compile(to, &out);
+        assert_no_panic(&repaired);
+        assert_eq!(
+            repaired.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&repaired.stderr)
+        );
+        assert_tree(&out, tree_to);
+        let check = Command::cargo_bin("platc")
+            .unwrap()
+            .args(["check", "-f"])
+            .arg(to)
+            .arg("--out")
+            .arg(&out)
+            .output()
+            .unwrap();
+        assert_eq!(
+            check.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&check.stderr)
+        );
+    }
+    eprintln!("killed {killed} of 8 compiles mid-run (full compile: {full} µs)");
+}
+
+#[test]
+fn a_spec_rewritten_while_being_read_never_panics_nor_mixes_trees() {
+    let dir = TempDir::new().unwrap();
+    let text_a = spec_text(30, 50);
+    let text_b = spec_text(30, 77);
+    let spec = spec_file(dir.path(), "s", &text_a);
+    let tree_a = expected(&spec);
+    let spec_b = spec_file(dir.path(), "b", &text_b);
+    let tree_b = expected(&spec_b);
+
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let writer = {
+        let stop = stop.clone();
+        let spec = spec.clone();
+        std::thread::spawn(move || {
+            let mut i = 0u64;
+            while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                // Plain (non-atomic) rewrites: readers may see a truncated or mixed file.
+                let _ = fs::write(
+                    &spec,
+                    if i.is_multiple_of(2) {
+                        &text_b
+                    } else {
+                        &text_a
+                    },
+                );
+                i += 1;
+            }
+        })
+    };
+    for round in 0..10 {
+        let out = dir.path().join(format!("out{round}"));
+        let output = compile(&spec, &out);
+        assert_no_panic(&output);
+        match output.status.code() {
+            Some(0) => {
+                let on_disk = files_under(&out);
+                let matches = |tree: &BTreeMap<String, String>| {
+                    tree.iter()
+                        .all(|(p, c)| on_disk.get(p).map(Vec::as_slice) == Some(c.as_bytes()))
+                };
+                assert!(
+                    matches(&tree_a) || matches(&tree_b),
+                    "round {round}: a mix of two specs"
+                );
+            }
+            Some(1 | 2) => {}
+            other => panic!("round {round}: exit {other:?}"),
+        }
+    }
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    writer.join().unwrap();
+}

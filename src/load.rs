@@ -138,6 +138,19 @@ pub fn load_bytes(path: &str, bytes: &[u8]) -> Result<Document, Diagnostic> {
 /// Loads a spec from text.
 pub fn load_str(path: &str, text: String) -> Result<Document, Diagnostic> {
     let mut doc = Document::new(path, text, Value::Null);
+    if let Some((at, c)) = doc
+        .text
+        .char_indices()
+        .find(|&(_, c)| is_forbidden_control(c))
+    {
+        return Err(Diagnostic::error(
+            "E005",
+            format!("control character U+{:04X} in the spec", u32::from(c)),
+        )
+        .at(Some(doc.place((at, at + c.len_utf8()))))
+        .label("YAML allows no raw control characters")
+        .help("remove it; write it as an escape such as \"\\u0007\" inside double quotes if it is really meant"));
+    }
     let docs = match MarkedYaml::load_from_str(&doc.text) {
         Ok(docs) => docs,
         Err(e) => return Err(scan_error(&doc, &e)),
@@ -147,7 +160,7 @@ pub fn load_str(path: &str, text: String) -> Result<Document, Diagnostic> {
         [one] if matches!(one.data, YamlData::BadValue) => None,
         [one] => Some(one),
         [_, second, ..] => {
-            let at = doc.char_to_byte(second.span.start.index());
+            let at = doc.byte_of(second.span.start);
             return Err(
                 Diagnostic::error("E011", "the spec holds more than one YAML document")
                     .at(Some(doc.place((at, at))))
@@ -182,27 +195,32 @@ impl Document {
         }
     }
 
-    /// saphyr counts characters; everything else here counts bytes.
-    fn char_to_byte(&self, index: usize) -> usize {
-        if self.text.is_ascii() {
-            return index.min(self.text.len());
-        }
-        self.text
-            .char_indices()
-            .nth(index)
-            .map_or(self.text.len(), |(b, _)| b)
+    /// saphyr counts characters; everything else here counts bytes. The marker's line and
+    /// column find the byte offset by scanning one line only, so loading stays linear.
+    fn byte_of(&self, marker: saphyr::Marker) -> usize {
+        let line_start = match marker
+            .line()
+            .checked_sub(1)
+            .and_then(|i| self.line_starts.get(i))
+        {
+            Some(&start) => start,
+            None => return self.text.len(),
+        };
+        let line = &self.text[line_start..];
+        line_start
+            + line
+                .char_indices()
+                .nth(marker.col())
+                .map_or(line.len(), |(b, _)| b)
     }
 
     fn range(&self, start: saphyr::Marker, end: saphyr::Marker) -> (usize, usize) {
-        (
-            self.char_to_byte(start.index()),
-            self.char_to_byte(end.index()),
-        )
+        (self.byte_of(start), self.byte_of(end))
     }
 }
 
 fn scan_error(doc: &Document, e: &saphyr::ScanError) -> Diagnostic {
-    let at = doc.char_to_byte(e.marker().index());
+    let at = doc.byte_of(*e.marker());
     let info = e.info();
     let (code, message, help) = if info.contains("duplicated key") {
         (
@@ -287,9 +305,14 @@ fn convert(
             );
         }
         YamlData::Alias(_) | YamlData::BadValue => {
-            return Err(Diagnostic::error("E018", "this node could not be read")
-                .at(Some(doc.place(range)))
-                .help("check that every alias refers to an anchor defined before it"));
+            return Err(Diagnostic::error(
+                "E018",
+                "this node could not be read: an unsupported tag or an undefined alias",
+            )
+            .at(Some(doc.place(range)))
+            .help(
+                "remove the tag, and check that every alias refers to an anchor defined before it",
+            ));
         }
     };
     let value_range = match &value {
@@ -328,6 +351,12 @@ fn scalar_value(
         },
         Scalar::String(s) => Value::String(s.to_string()),
     })
+}
+
+/// Characters outside YAML's printable set: C0 controls other than tab and line breaks, DEL,
+/// and C1 controls other than NEL.
+fn is_forbidden_control(c: char) -> bool {
+    matches!(c, '\0'..='\x08' | '\x0b' | '\x0c' | '\x0e'..='\x1f' | '\x7f' | '\u{80}'..='\u{84}' | '\u{86}'..='\u{9f}')
 }
 
 /// Escapes one JSON pointer segment (RFC 6901).
@@ -411,6 +440,15 @@ mod tests {
     fn non_string_keys_and_tags_are_errors() {
         assert_eq!(load("1: a\n").unwrap_err().code, "E016");
         assert_eq!(load("a: !custom x\n").unwrap_err().code, "E017");
+    }
+
+    #[test]
+    fn control_characters_are_rejected_where_they_stand() {
+        let e = load("a: b\nc: x\u{7}y\n").unwrap_err();
+        assert_eq!(e.code, "E005");
+        let p = e.place.unwrap();
+        assert_eq!((p.line, p.column), (2, 5));
+        assert!(load("a: \"tab\there\"\r\n").is_ok());
     }
 
     #[test]

@@ -75,6 +75,14 @@ fn first_place(stderr: &str) -> Option<(usize, usize)> {
     Some((row, col))
 }
 
+/// The 1-based line of the first line of `text` that contains `needle`.
+fn line_of(text: &str, needle: &str) -> usize {
+    text.lines()
+        .position(|l| l.contains(needle))
+        .expect("needle in text")
+        + 1
+}
+
 fn invalid(text: &str, code: &str, place: (usize, usize)) -> Outcome {
     let out = Run::spec(text).args(&["validate"]).run();
     assert_eq!(out.status, 1, "stderr:\n{}", out.stderr);
@@ -112,14 +120,14 @@ fn duplicate_key() {
         "  domain: data.carshare.example\n  domain: again.example\n",
         1,
     );
-    let out = invalid(&text, "E012", (10, 3));
+    let out = invalid(&text, "E012", (line_of(&text, "domain: again"), 3));
     insta::assert_snapshot!(out.stderr);
 }
 
 #[test]
 fn wrong_type_suggests_quoting() {
     let text = bundled().replacen("python: \"3.12\"", "python: 3.10", 1);
-    let out = invalid(&text, "E022", (34, 11));
+    let out = invalid(&text, "E022", (line_of(&text, "python: 3.10"), 11));
     assert!(
         out.stderr
             .contains("quote it so YAML keeps it as text: \"3.10\""),
@@ -132,7 +140,7 @@ fn wrong_type_suggests_quoting() {
 #[test]
 fn unknown_field_suggests_the_right_one() {
     let text = bundled().replacen("  subPath: dags", "  subpath: dags", 1);
-    let out = invalid(&text, "E020", (29, 3));
+    let out = invalid(&text, "E020", (line_of(&text, "subpath: dags"), 3));
     assert!(
         out.stderr.contains("did you mean `subPath`?"),
         "{}",
@@ -195,7 +203,10 @@ fn json_format_lists_diagnostics_with_places() {
     let report: serde_json::Value = serde_json::from_str(&out.stdout).expect("json");
     assert_eq!(report["ok"], false);
     assert_eq!(report["diagnostics"][0]["code"], "E020");
-    assert_eq!(report["diagnostics"][0]["place"]["line"], 29);
+    assert_eq!(
+        report["diagnostics"][0]["place"]["line"],
+        line_of(&text, "subpath: dags")
+    );
     assert_eq!(report["diagnostics"][0]["place"]["column"], 3);
 }
 
@@ -206,13 +217,11 @@ fn github_format_prints_workflow_commands() {
         .args(&["validate", "--format", "github"])
         .run();
     assert_eq!(out.status, 1);
-    assert!(
-        out.stderr.starts_with(
-            "::error file=platform.yaml,line=29,col=3,title=platc E020::unknown field `subpath`"
-        ),
-        "{}",
-        out.stderr
+    let expected = format!(
+        "::error file=platform.yaml,line={},col=3,title=platc E020::unknown field `subpath`",
+        line_of(&text, "subpath: dags")
     );
+    assert!(out.stderr.starts_with(&expected), "{}", out.stderr);
 }
 
 #[test]

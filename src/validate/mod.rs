@@ -5,6 +5,7 @@
 mod airflow_options;
 pub mod allow;
 mod git;
+mod gitops;
 mod isolation;
 mod names;
 mod origin;
@@ -46,5 +47,9 @@ pub fn rules(model: &crate::resolve::Model, doc: &Document) -> Diagnostics {
     out.extend(isolation::check(model, doc));
     out.extend(requirements::check(model, doc));
     out.extend(git::check(model, doc));
+    out.extend(gitops::check(model, doc));
+    // Rules run per environment; a finding in a shared section is reported once.
+    out.sort();
+    out.0.dedup();
     out
 }

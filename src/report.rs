@@ -15,6 +15,8 @@ pub enum Format {
     Json,
     /// GitHub Actions workflow commands, shown as annotations on the pull request.
     Github,
+    /// Markdown, for a pull-request comment or a CI job summary (`diff` renders its changes).
+    Markdown,
 }
 
 /// Renders diagnostics in the chosen format. `source` is the text the places point into.
@@ -28,6 +30,7 @@ pub fn render(
         Format::Human => human(diagnostics, source, color),
         Format::Json => json(diagnostics),
         Format::Github => github(diagnostics),
+        Format::Markdown => markdown(diagnostics),
     }
 }
 
@@ -159,6 +162,32 @@ fn github(diagnostics: &Diagnostics) -> String {
             props.join(","),
             escape_data(&message)
         ));
+    }
+    out
+}
+
+fn markdown(diagnostics: &Diagnostics) -> String {
+    let mut out = String::new();
+    for d in diagnostics.iter() {
+        let place = d
+            .place
+            .as_ref()
+            .map(|p| format!(" `{}:{}:{}`", p.file, p.line, p.column))
+            .unwrap_or_default();
+        out.push_str(&format!(
+            "- **{}[{}]**{place}: {}",
+            d.severity,
+            d.code,
+            d.message.replace('\n', " ")
+        ));
+        if let Some(help) = &d.help {
+            out.push_str(&format!(" (help: {help})"));
+        }
+        out.push('\n');
+    }
+    let (errors, warnings) = diagnostics.counts();
+    if errors + warnings > 0 {
+        out.push_str(&format!("\n{}\n", summary(errors, warnings)));
     }
     out
 }

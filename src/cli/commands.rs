@@ -154,14 +154,7 @@ fn change_message(out_dir: &Path, summary: &emit::Summary) -> String {
 }
 
 /// `platc diff`.
-pub fn diff(
-    cli: &Cli,
-    out: &Output,
-    dir: Option<&Path>,
-    stat: bool,
-    exit_code: bool,
-    markdown: bool,
-) -> i32 {
+pub fn diff(cli: &Cli, out: &Output, dir: Option<&Path>, stat: bool, exit_code: bool) -> i32 {
     let (front, tree) = match front_and_tree(cli, out) {
         Ok(ok) => ok,
         Err(code) => return code,
@@ -171,7 +164,7 @@ pub fn diff(
         Ok(d) => d,
         Err(d) => return io_failure(out, d),
     };
-    let text = if markdown {
+    let text = if out.format == Format::Markdown {
         emit::markdown(&diffs)
     } else if stat {
         emit::stat(&diffs)

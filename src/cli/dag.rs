@@ -267,12 +267,9 @@ fn check(out: &Output, rules: &Rules, paths: &[PathBuf], repo_dir: &Path) -> i32
                 return code;
             }
         }
-        Format::Github => out.stderr(&report::render(
-            &all_diagnostics,
-            None,
-            Format::Github,
-            false,
-        )),
+        format @ (Format::Github | Format::Markdown) => {
+            out.stderr(&report::render(&all_diagnostics, None, format, false))
+        }
     }
     i32::from(errors > 0 || (out.deny_warnings && warnings > 0))
 }

@@ -102,9 +102,6 @@ pub enum Command {
         /// Exit with 1 when there are changes.
         #[arg(long)]
         exit_code: bool,
-        /// Print a Markdown report for a pull-request comment or job summary.
-        #[arg(long)]
-        markdown: bool,
     },
     /// For CI: fail when the spec is invalid, the output folder is stale, or the schema file is.
     Check {
@@ -153,7 +150,12 @@ pub fn main() -> i32 {
             return if e.use_stderr() { 2 } else { 0 };
         }
     };
-    run(&cli)
+    // A panic is a bug; it must still end with a documented exit code, never Rust's 101.
+    std::panic::set_hook(Box::new(|info| {
+        eprintln!("error: platc hit an internal error (a bug): {info}");
+        eprintln!("help: please report it with the spec that triggers it");
+    }));
+    std::panic::catch_unwind(|| run(&cli)).unwrap_or(2)
 }
 
 /// Runs parsed arguments and returns the exit code.
@@ -218,8 +220,7 @@ pub fn run(cli: &Cli) -> i32 {
             out: dir,
             stat,
             exit_code,
-            markdown,
-        } => commands::diff(cli, &out, dir.as_deref(), *stat, *exit_code, *markdown),
+        } => commands::diff(cli, &out, dir.as_deref(), *stat, *exit_code),
         Command::Check { out: dir } => commands::check(cli, &out, dir.as_deref()),
         Command::Preview { branch, env } => commands::preview(cli, &out, branch, env.as_deref()),
         Command::Airflow { command } => airflow::run(cli, &out, command),
@@ -242,10 +243,10 @@ impl Output {
         }
         let text = report::render(diagnostics, source, self.format, self.color);
         match self.format {
-            Format::Json => {
+            Format::Json | Format::Markdown => {
                 self.stdout(&text);
             }
-            _ => self.stderr(&text),
+            Format::Human | Format::Github => self.stderr(&text),
         }
         let stops = diagnostics.has_errors() || (self.deny_warnings && !diagnostics.is_empty());
         i32::from(stops)

@@ -1,0 +1,282 @@
+//! Every semantic rule, failing on a one-line change of the bundled spec at the line and column
+//! of that change, and passing on the bundled spec itself.
+
+use std::path::Path;
+
+fn bundled() -> String {
+    std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("platform.yaml"))
+        .expect("bundled spec")
+}
+
+/// Applies `edit` (old → new, first match) to the bundled spec and returns every finding as
+/// (code, line, column).
+fn findings(edits: &[(&str, &str)]) -> (String, Vec<(String, usize, usize)>) {
+    let mut text = bundled();
+    for (old, new) in edits {
+        assert!(
+            text.contains(old),
+            "the bundled spec no longer contains {old:?}"
+        );
+        text = text.replacen(old, new, 1);
+    }
+    let doc = platc::load::load_str("platform.yaml", text.clone()).expect("loads");
+    let diagnostics = match platc::pipeline::front_end_doc(doc) {
+        Ok(front) => front.warnings,
+        Err(failure) => failure.diagnostics,
+    };
+    let found = diagnostics
+        .iter()
+        .map(|d| {
+            let (line, column) = d.place.as_ref().map_or((0, 0), |p| (p.line, p.column));
+            (d.code.clone(), line, column)
+        })
+        .collect();
+    (text, found)
+}
+
+/// Line of the first line containing `needle`, and the column where `needle` starts.
+fn at(text: &str, needle: &str) -> (usize, usize) {
+    let start = text
+        .find(needle)
+        .unwrap_or_else(|| panic!("{needle:?} not in the spec"));
+    let before = &text[..start];
+    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    (
+        before.matches('\n').count() + 1,
+        before[line_start..].chars().count() + 1,
+    )
+}
+
+#[track_caller]
+fn fails(code: &str, edits: &[(&str, &str)], place_of: &str) {
+    let (text, found) = findings(edits);
+    let (line, column) = at(&text, place_of);
+    assert!(
+        found
+            .iter()
+            .any(|(c, l, col)| c == code && *l == line && *col == column),
+        "expected {code} at {line}:{column}, found {found:?}"
+    );
+}
+
+#[test]
+fn the_bundled_spec_passes_every_rule() {
+    let (_, found) = findings(&[]);
+    assert!(found.is_empty(), "{found:?}");
+}
+
+#[test]
+fn isolation() {
+    fails(
+        "isolation-shared",
+        &[(
+            "cloudProject: carshare-data-dev",
+            "cloudProject: carshare-data-prod",
+        )],
+        "carshare-data-prod\n    serviceAccount: airflow@carshare-data-dev",
+    );
+    fails(
+        "isolation-shared",
+        &[(
+            "serviceAccount: airflow@carshare-data-dev.iam",
+            "serviceAccount: airflow@carshare-data-prod.iam",
+        )],
+        "airflow@carshare-data-prod.iam.gserviceaccount.com\n    host: airflow.dev",
+    );
+    fails(
+        "isolation-shared",
+        &[(
+            "remote: gs://carshare-data-dev-airflow-logs/logs",
+            "remote: gs://carshare-data-prod-airflow-logs/logs/dev",
+        )],
+        "gs://carshare-data-prod-airflow-logs/logs/dev",
+    );
+    fails(
+        "isolation-branch",
+        &[("branches: feature/*", "branches: \"*\"")],
+        "\"*\"",
+    );
+    fails(
+        "isolation-preview-class",
+        &[("class: dev", "class: prod")],
+        "prod\n    cluster: https://35",
+    );
+}
+
+#[test]
+fn secrets() {
+    fails(
+        "secret-literal",
+        &[("    core:\n", "    core:\n      smtp_password: hunter2\n")],
+        "hunter2",
+    );
+    fails(
+        "secret-token",
+        &[(
+            "slack: data-platform-deploys",
+            "slack: xoxb-1234567890-abcdefghijklmnop",
+        )],
+        "xoxb-",
+    );
+    fails(
+        "secret-url-password",
+        &[(
+            "repo: https://github.com/carshare/platform-gitops.git",
+            "repo: https://bot:s3cret@github.com/carshare/platform-gitops.git",
+        )],
+        "https://bot:s3cret@",
+    );
+    fails(
+        "airflow-set-by-platc",
+        &[(
+            "    core:\n",
+            "    core:\n      fernet_key: {secret: airflow-fernet-key, key: fernet-key}\n",
+        )],
+        "fernet_key",
+    );
+}
+
+#[test]
+fn names() {
+    fails(
+        "name-invalid",
+        &[("name: carshare-data", "name: Carshare_Data")],
+        "Carshare_Data",
+    );
+    fails(
+        "name-invalid",
+        &[("namespace: airflow\n", "namespace: Airflow\n")],
+        "Airflow\n",
+    );
+    fails(
+        "name-invalid",
+        &[("host: airflow.data.carshare.example", "host: airflow data")],
+        "airflow data",
+    );
+}
+
+#[test]
+fn requirements() {
+    fails(
+        "requirement-unpinned",
+        &[("- lxml==4.6.2", "- lxml>=4.6")],
+        "lxml>=4.6",
+    );
+    fails(
+        "requirement-duplicate",
+        &[("- lxml==4.6.2", "- lxml==4.6.2\n    - LXML==4.6.2")],
+        "LXML",
+    );
+    fails(
+        "requirement-airflow",
+        &[("- lxml==4.6.2", "- apache-airflow==2.10.0")],
+        "apache-airflow==2.10.0",
+    );
+    fails(
+        "requirement-syntax",
+        &[("- lxml==4.6.2", "- lxml===")],
+        "lxml===",
+    );
+}
+
+#[test]
+fn versions() {
+    fails(
+        "unsupported-chart",
+        &[("chart: 1.22.0", "chart: 1.20.0")],
+        "1.20.0",
+    );
+    fails(
+        "version-python",
+        &[("python: \"3.12\"", "python: \"3.8\"")],
+        "\"3.8\"",
+    );
+    fails(
+        "airflow-version",
+        &[("version: 3.2.2", "version: 1.10.15")],
+        "1.10.15",
+    );
+}
+
+#[test]
+fn airflow_options() {
+    fails(
+        "airflow-unknown-option",
+        &[("parsing_processes: 8", "parsing_processess: 8")],
+        "parsing_processess",
+    );
+    fails(
+        "airflow-type-mismatch",
+        &[("parsing_processes: 8", "parsing_processes: eight")],
+        "eight",
+    );
+    fails(
+        "airflow-invalid-value",
+        &[(
+            "default_task_weight_rule: absolute",
+            "default_task_weight_rule: heaviest",
+        )],
+        "heaviest",
+    );
+    fails(
+        "airflow-option-not-read",
+        &[("    dag_processor:", "    scheduler:")],
+        "parsing_processes",
+    );
+}
+
+#[test]
+fn git_and_gitops() {
+    fails(
+        "git-url",
+        &[(
+            "repo: git@github.com:carshare/dags.git",
+            "repo: ftp://example.com/dags",
+        )],
+        "ftp://example.com/dags",
+    );
+    fails(
+        "git-credentials",
+        &[(
+            "repo: git@github.com:carshare/dags.git",
+            "repo: https://github.com/carshare/dags.git",
+        )],
+        "airflow-git-ssh",
+    );
+    fails(
+        "git-sync-period",
+        &[("syncPeriod: 60s", "syncPeriod: 2s")],
+        "2s",
+    );
+    fails(
+        "git-requeue",
+        &[(
+            "      path: /{branch}",
+            "      path: /{branch}\n      requeueAfterSeconds: 5",
+        )],
+        "5\n",
+    );
+    fails(
+        "gitops-path",
+        &[("  path: out", "  path: ../../etc")],
+        "../../etc",
+    );
+}
+
+#[test]
+fn allows_silence_one_place_and_need_a_reason() {
+    let (_, found) = findings(&[(
+        "- lxml==4.6.2",
+        "- lxml>=4.6  # platc:allow(requirement-unpinned): tracks the security fix line",
+    )]);
+    assert!(found.is_empty(), "{found:?}");
+    let (_, found) = findings(&[(
+        "- lxml==4.6.2",
+        "- lxml>=4.6  # platc:allow(requirement-unpinned)",
+    )]);
+    let codes: Vec<&str> = found.iter().map(|(c, _, _)| c.as_str()).collect();
+    assert!(
+        codes.contains(&"allow-without-reason") && codes.contains(&"requirement-unpinned"),
+        "{codes:?}"
+    );
+}

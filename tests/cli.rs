@@ -356,3 +356,13 @@ fn preview_names_a_branch() {
     let main = Run::spec(&bundled()).args(&["preview", "main"]).run();
     assert_eq!(main.status, 1);
 }
+
+#[test]
+fn completions_and_manual() {
+    let bash = Run::spec("").args(&["completions", "bash"]).run();
+    assert_eq!(bash.status, 0);
+    assert!(bash.stdout.contains("_platc()"));
+    let man = Run::spec("").args(&["man"]).run();
+    assert_eq!(man.status, 0);
+    assert!(man.stdout.contains(".TH platc 1"));
+}

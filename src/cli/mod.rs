@@ -109,6 +109,13 @@ pub enum Command {
         #[arg(long, value_name = "DIR")]
         out: Option<PathBuf>,
     },
+    /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
+    Completions {
+        /// The shell.
+        shell: clap_complete::Shell,
+    },
+    /// Print the manual page (roff), for `man -l -` or packaging.
+    Man,
     /// Print the names and URL Argo CD will create for a branch of the DAG repository.
     Preview {
         /// The git branch, such as `feature/hardy`.
@@ -223,6 +230,27 @@ pub fn run(cli: &Cli) -> i32 {
         } => commands::diff(cli, &out, dir.as_deref(), *stat, *exit_code),
         Command::Check { out: dir } => commands::check(cli, &out, dir.as_deref()),
         Command::Preview { branch, env } => commands::preview(cli, &out, branch, env.as_deref()),
+        Command::Completions { shell } => {
+            let mut text = Vec::new();
+            clap_complete::generate(
+                *shell,
+                &mut <Cli as clap::CommandFactory>::command(),
+                "platc",
+                &mut text,
+            );
+            out.stdout(&String::from_utf8_lossy(&text))
+        }
+        Command::Man => {
+            let mut text = Vec::new();
+            match clap_mangen::Man::new(<Cli as clap::CommandFactory>::command()).render(&mut text)
+            {
+                Ok(()) => out.stdout(&String::from_utf8_lossy(&text)),
+                Err(e) => out.failure(&Failure::io(Diagnostic::error(
+                    "E099",
+                    format!("cannot render the manual: {e}"),
+                ))),
+            }
+        }
         Command::Airflow { command } => airflow::run(cli, &out, command),
         Command::Upgrade { to, write } => airflow::upgrade(cli, &out, to, *write),
         Command::Dag { command } => dag::run(cli, &out, command),

@@ -21,6 +21,8 @@ pub struct FrontEnd {
     pub warnings: Diagnostics,
     /// Inline allows that silenced findings.
     pub allows: Vec<validate::allow::Allow>,
+    /// The text of `image.requirementsFile`, when the spec names one.
+    pub requirements_file: Option<String>,
 }
 
 /// Why the front end stopped.
@@ -45,8 +47,44 @@ impl Failure {
     }
 }
 
-/// Loads, validates and resolves the spec at `path`.
+/// Loads, validates and resolves the spec at `path`, and reads and checks the requirements
+/// file it names.
 pub fn front_end(path: &Path) -> Result<FrontEnd, Failure> {
+    let mut front = front_end_spec(path)?;
+    let Some(rel) = front.model.image.requirements_file.clone() else {
+        return Ok(front);
+    };
+    let file = path.parent().unwrap_or(Path::new("")).join(&rel);
+    let text = std::fs::read_to_string(&file).map_err(|e| {
+        let d = crate::diagnostic::Diagnostic::error("E004", format!("cannot read requirements file {}: {e}", file.display()))
+            .at(front.doc.value_place("/image/requirementsFile"))
+            .help("the path is relative to the spec's folder");
+        Failure { diagnostics: d.into(), source: Some(front.doc.text.clone()), io: true }
+    })?;
+    let found = validate::requirements::check_file(&front.model, &front.doc, &text);
+    let found = {
+        let mut all = found;
+        if crate::emit::mask_secrets(&text) != text {
+            all.push(
+                crate::diagnostic::Diagnostic::error("secret-token", format!("{rel} holds what looks like a token or key"))
+                    .at(front.doc.value_place("/image/requirementsFile"))
+                    .help("revoke it and remove it from the file: its lines are copied into out/"),
+            );
+        }
+        all
+    };
+    if found.has_errors() {
+        let mut diagnostics = front.warnings.clone();
+        diagnostics.extend(found);
+        diagnostics.sort();
+        return Err(Failure { diagnostics, source: Some(front.doc.text.clone()), io: false });
+    }
+    front.warnings.extend(found);
+    front.requirements_file = Some(text);
+    Ok(front)
+}
+
+fn front_end_spec(path: &Path) -> Result<FrontEnd, Failure> {
     let doc = match load::load_file(path) {
         Ok(doc) => doc,
         Err(d) if d.code == "E001" => return Err(Failure::io(d)),
@@ -91,34 +129,13 @@ pub fn front_end_doc(doc: Document) -> Result<FrontEnd, Failure> {
         model,
         warnings: diagnostics,
         allows,
+        requirements_file: None,
     })
 }
 
 /// Renders the whole output tree for a validated spec. `spec_path` locates `image.requirementsFile`.
 pub fn compile(front: &FrontEnd, spec_path: &Path) -> Result<crate::render::OutputTree, Failure> {
-    let spec_dir = spec_path.parent().unwrap_or(Path::new(""));
-    let requirements_file = match &front.model.image.requirements_file {
-        Some(rel) => {
-            let path = spec_dir.join(rel);
-            match std::fs::read_to_string(&path) {
-                Ok(text) => Some(text),
-                Err(e) => {
-                    let d = crate::diagnostic::Diagnostic::error(
-                        "E004",
-                        format!("cannot read requirements file {}: {e}", path.display()),
-                    )
-                    .at(front.doc.value_place("/image/requirementsFile"))
-                    .help("the path is relative to the spec's folder");
-                    return Err(Failure {
-                        diagnostics: d.into(),
-                        source: Some(front.doc.text.clone()),
-                        io: true,
-                    });
-                }
-            }
-        }
-        None => None,
-    };
+    let requirements_file = front.requirements_file.clone();
     let spec_name = spec_path.file_name().map_or_else(
         || spec_path.display().to_string(),
         |n| n.to_string_lossy().into_owned(),

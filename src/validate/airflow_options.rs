@@ -11,7 +11,7 @@ use crate::spec::{ConfigValue, Literal};
 use crate::validate::origin::Origin;
 
 /// Options platc sets from other parts of the spec, and the field to use instead.
-const SET_BY_PLATC: [(&str, &str, &str); 10] = [
+const SET_BY_PLATC: [(&str, &str, &str); 14] = [
     ("core", "executor", "airflow.executor"),
     ("core", "dags_folder", "dags.subPath"),
     ("logging", "remote_logging", "logging"),
@@ -22,6 +22,10 @@ const SET_BY_PLATC: [(&str, &str, &str); 10] = [
     ("api", "base_url", "host (and preview.path)"),
     ("webserver", "base_url", "host (and preview.path)"),
     ("core", "fernet_key", "secrets.fernetKey"),
+    ("api", "secret_key", "secrets.apiSecretKey"),
+    ("webserver", "secret_key", "secrets.apiSecretKey"),
+    ("api_auth", "jwt_secret", "secrets.jwtSecret"),
+    ("kubernetes_executor", "namespace", "the environment's namespace"),
 ];
 
 /// Checks each environment's overrides; identical findings from shared settings are reported once.
@@ -84,6 +88,17 @@ pub fn check(model: &Model, doc: &Document) -> Diagnostics {
         }
         for (name, value) in &env.airflow.env {
             let rel = format!("/airflow/env/{}", escape_pointer(name));
+            if let Some(parsed) = airflow::parse_env_name(name).map(|n| n.resolve(catalog))
+                && let Some((_, _, field)) =
+                    SET_BY_PLATC.iter().find(|(s, k, _)| *s == parsed.section && *k == parsed.key)
+            {
+                out.push(
+                    Diagnostic::error("airflow-set-by-platc", format!("`{name}` sets [{}] {}, which platc sets from `{field}`", parsed.section, parsed.key))
+                        .at(at.key(&rel))
+                        .help(format!("remove this variable and set `{field}` in the spec")),
+                );
+                continue;
+            }
             let findings = airflow::check_env(catalog, name, &as_json(value));
             push_findings(&mut out, findings, value, &at, &rel, "");
         }

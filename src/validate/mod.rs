@@ -9,9 +9,11 @@ mod gitops;
 mod isolation;
 mod names;
 mod origin;
-mod requirements;
+mod previews;
+pub mod requirements;
+mod required;
 mod schema;
-mod secrets;
+pub mod secrets;
 mod versions;
 
 pub use isolation::glob_matches;
@@ -48,6 +50,8 @@ pub fn rules(model: &crate::resolve::Model, doc: &Document) -> Diagnostics {
     out.extend(requirements::check(model, doc));
     out.extend(git::check(model, doc));
     out.extend(gitops::check(model, doc));
+    out.extend(previews::check(model, doc));
+    out.extend(required::check(model, doc));
     // Rules run per environment; a finding in a shared section is reported once.
     out.sort();
     out.0.dedup();

@@ -10,6 +10,9 @@ use crate::naming::{
 use crate::resolve::Model;
 use crate::validate::origin::Origin;
 
+/// Environment names that would clash with platc's own output folders.
+const RESERVED: [&str; 3] = ["argocd", "image", "dag-repo"];
+
 /// Checks names of the platform, environments, namespaces, hosts and applications.
 pub fn check(model: &Model, doc: &Document) -> Diagnostics {
     let mut out = Diagnostics::default();
@@ -37,7 +40,9 @@ pub fn check(model: &Model, doc: &Document) -> Diagnostics {
             .at(doc.value_place("/platform/domain")),
         );
     }
-    let mut apps: BTreeMap<String, String> = BTreeMap::new();
+    // (cluster, namespace or preview prefix) → environment: two Helm releases in one namespace
+    // would overwrite each other, and two previews with one prefix would share namespaces.
+    let mut namespaces: BTreeMap<(String, String), String> = BTreeMap::new();
     for env in &model.environments {
         let at = Origin::new(doc, &env.name);
         label(
@@ -84,16 +89,22 @@ pub fn check(model: &Model, doc: &Document) -> Diagnostics {
                     .help("shorten the platform or environment name: application names become Kubernetes labels of at most 63 characters"),
             );
         }
-        if let Some(other) = apps.insert(app.clone(), env.name.clone()) {
+        if RESERVED.contains(&env.name.as_str()) {
+            out.push(
+                Diagnostic::error("name-reserved", format!("`{}` names an output folder of platc", env.name))
+                    .at(doc.key_place(&format!("/environments/{}", escape_pointer(&env.name))))
+                    .help(format!("rename the environment: {} are taken", RESERVED.join(", "))),
+            );
+        }
+        let key = (env.cluster.clone(), env.namespace.clone());
+        if let Some(other) = namespaces.insert(key, env.name.clone()) {
             out.push(
                 Diagnostic::error(
-                    "name-collision",
-                    format!(
-                        "environments `{other}` and `{}` both produce application `{app}`",
-                        env.name
-                    ),
+                    "namespace-collision",
+                    format!("environments `{other}` and `{}` use namespace `{}` on the same cluster", env.name, env.namespace),
                 )
-                .at(doc.key_place(&format!("/environments/{}", escape_pointer(&env.name)))),
+                .at(doc.value_place(&at.own("/namespace")))
+                .help("give each environment its own namespace (for previews, its own prefix)"),
             );
         }
     }

@@ -1,87 +1,131 @@
-//! Rule family `requirement-*`: pip requirements parse (PEP 508), are pinned, appear once, and leave Airflow alone.
+//! Rule family `requirement-*`: pip requirements parse (PEP 508), are pinned, appear once, and
+//! leave Airflow alone; the same for the lines of `image.requirementsFile`.
 
 use std::collections::BTreeMap;
+use std::path::{Component, Path};
 
 use pep508_rs::{Requirement, VersionOrUrl, pep440_rs::Operator};
 
-use crate::diagnostic::{Diagnostic, Diagnostics};
+use crate::diagnostic::{Diagnostic, Diagnostics, Place};
 use crate::load::Document;
 use crate::resolve::Model;
 
 /// Packages platc installs itself at the Airflow version of the spec.
-const AIRFLOW_CORE: [&str; 3] = [
-    "apache-airflow",
-    "apache-airflow-core",
-    "apache-airflow-task-sdk",
-];
+const AIRFLOW_CORE: [&str; 3] = ["apache-airflow", "apache-airflow-core", "apache-airflow-task-sdk"];
 
-/// Checks `image.requirements` (and the lines of `image.requirementsFile`, given as `file_lines`).
+/// Checks `image.requirements`, and the path of `image.requirementsFile`.
 pub fn check(model: &Model, doc: &Document) -> Diagnostics {
-    let mut out = Diagnostics::default();
-    let mut seen: BTreeMap<String, usize> = BTreeMap::new();
-    let pinned_needed = model.environments.iter().any(|e| !e.is_preview());
+    let mut checker = Checker::new(model);
     for (i, line) in model.image.requirements.iter().enumerate() {
-        let pointer = format!("/image/requirements/{i}");
-        let place = doc.value_place(&pointer);
+        let place = doc.value_place(&format!("/image/requirements/{i}"));
+        checker.line(line, place, &format!("requirements[{i}]"), "");
+    }
+    if let Some(file) = &model.image.requirements_file {
+        let plain = Path::new(file).components().all(|c| matches!(c, Component::Normal(_) | Component::CurDir));
+        if !plain {
+            checker.out.push(
+                Diagnostic::error("requirements-file-path", format!("`{file}` is outside the spec's folder"))
+                    .at(doc.value_place("/image/requirementsFile"))
+                    .help("name a file next to the spec or below it, without `..`: its lines are copied into out/"),
+            );
+        }
+    }
+    checker.out
+}
+
+/// Checks the lines of `image.requirementsFile` (its text as read), pointing at the spec's
+/// `requirementsFile` value and naming the file's line.
+pub fn check_file(model: &Model, doc: &Document, text: &str) -> Diagnostics {
+    let mut checker = Checker::new(model);
+    for r in &model.image.requirements {
+        checker.seen_name(r);
+    }
+    let name = model.image.requirements_file.clone().unwrap_or_default();
+    let place = doc.value_place("/image/requirementsFile");
+    for (i, raw) in text.lines().enumerate() {
+        let line = raw.split(" #").next().unwrap_or(raw).trim();
+        if line.is_empty() || line.starts_with('#') {
+            continue;
+        }
+        checker.line(line, place.clone(), &format!("{name}:{}", i + 1), &format!("{name}:{}: ", i + 1));
+    }
+    checker.out
+}
+
+struct Checker {
+    out: Diagnostics,
+    seen: BTreeMap<String, String>,
+    pinned_needed: bool,
+}
+
+impl Checker {
+    fn new(model: &Model) -> Self {
+        Checker {
+            out: Diagnostics::default(),
+            seen: BTreeMap::new(),
+            pinned_needed: model.environments.iter().any(|e| !e.is_preview()),
+        }
+    }
+
+    fn seen_name(&mut self, line: &str) {
+        if let Ok(r) = line.trim().parse::<Requirement>() {
+            self.seen.insert(r.name.to_string(), "image.requirements".to_owned());
+        }
+    }
+
+    fn line(&mut self, line: &str, place: Option<Place>, origin: &str, prefix: &str) {
+        if line.starts_with('-') {
+            self.out.push(
+                Diagnostic::error("requirement-syntax", format!("{prefix}pip option `{line}` is not a requirement"))
+                    .at(place)
+                    .help("list requirements only; the image build decides pip's options"),
+            );
+            return;
+        }
         let requirement = match line.trim().parse::<Requirement>() {
             Ok(r) => r,
             Err(e) => {
-                out.push(
-                    Diagnostic::error(
-                        "requirement-syntax",
-                        format!(
-                            "`{line}` is not a valid requirement: {}",
-                            first_line(&e.to_string())
-                        ),
-                    )
-                    .at(place)
-                    .help("write `name==version`, as pip freeze prints it"),
+                let reason = e.to_string();
+                let reason = reason.lines().next().unwrap_or_default().to_owned();
+                self.out.push(
+                    Diagnostic::error("requirement-syntax", format!("{prefix}`{line}` is not a valid requirement: {reason}"))
+                        .at(place)
+                        .help("write `name==version`, as pip freeze prints it"),
                 );
-                continue;
+                return;
             }
         };
         let name = requirement.name.to_string();
-        if let Some(first) = seen.insert(name.clone(), i) {
-            out.push(
-                Diagnostic::error(
-                    "requirement-duplicate",
-                    format!("`{name}` is required twice"),
-                )
-                .at(place.clone())
-                .note(format!("first at requirements[{first}]"))
-                .help("keep one line per package"),
+        if let Some(first) = self.seen.insert(name.clone(), origin.to_owned()) {
+            self.out.push(
+                Diagnostic::error("requirement-duplicate", format!("{prefix}`{name}` is required twice"))
+                    .at(place.clone())
+                    .note(format!("first at {first}"))
+                    .help("keep one line per package"),
             );
         }
         if AIRFLOW_CORE.contains(&name.as_str()) {
-            out.push(
-                Diagnostic::error(
-                    "requirement-airflow",
-                    format!("`{name}` is installed by platc at `airflow.version`"),
-                )
-                .at(place.clone())
-                .help("remove this line; to change Airflow, change `airflow.version`"),
+            self.out.push(
+                Diagnostic::error("requirement-airflow", format!("{prefix}`{name}` is installed by platc at `airflow.version`"))
+                    .at(place)
+                    .help("remove this line; to change Airflow, change `airflow.version`"),
             );
-            continue;
+            return;
         }
         let exact = match &requirement.version_or_url {
-            Some(VersionOrUrl::VersionSpecifier(specs)) => specs
-                .iter()
-                .any(|s| matches!(s.operator(), Operator::Equal | Operator::ExactEqual)),
+            Some(VersionOrUrl::VersionSpecifier(specs)) => {
+                specs.iter().any(|s| matches!(s.operator(), Operator::Equal | Operator::ExactEqual))
+            }
             Some(VersionOrUrl::Url(_)) => true,
             None => false,
         };
-        if pinned_needed && !exact {
-            out.push(
-                Diagnostic::error("requirement-unpinned", format!("`{}` is not pinned", line.trim()))
+        if self.pinned_needed && !exact {
+            self.out.push(
+                Diagnostic::error("requirement-unpinned", format!("{prefix}`{}` is not pinned", line.trim()))
                     .at(place)
                     .label("needs `==`")
                     .help(format!("pin an exact version, for example `{name}==<version>`, so every build installs the same code")),
             );
         }
     }
-    out
-}
-
-fn first_line(s: &str) -> &str {
-    s.lines().next().unwrap_or(s)
 }

@@ -7,6 +7,7 @@
 #![allow(clippy::result_large_err)]
 
 pub mod airflow;
+pub mod charts;
 pub mod cli;
 pub mod dag;
 pub mod diagnostic;

@@ -14,11 +14,19 @@
 //! * [`preview_name`] / [`preview_name_template`]: platc's collision-free naming convention for
 //!   per-branch environments, as a Rust function and as the equivalent Go template.
 //! * [`is_dns1123_label`] / [`is_dns1123_subdomain`]: the Kubernetes name shape checks.
+//! * [`BranchGlob`]: the preview branch pattern, matched here and as the generator's RE2 filter.
+//! * [`github_repo`]: the organization and repository a GitHub clone URL names.
 //!
 //! The conformance data in `shared/conformance/argocd/branch-name-vectors.json` was computed
 //! with the Go implementation; the tests below replay it.
 
 use sha2::{Digest, Sha256};
+
+mod branch_glob;
+mod github;
+
+pub use branch_glob::{BranchGlob, re2_escape};
+pub use github::github_repo;
 
 /// Longest DNS-1123 label (Namespace name, label value, Helm-friendly object name).
 pub const DNS1123_LABEL_MAX_LEN: usize = 63;

@@ -56,19 +56,29 @@ pub fn front_end(path: &Path) -> Result<FrontEnd, Failure> {
     };
     let file = path.parent().unwrap_or(Path::new("")).join(&rel);
     let text = std::fs::read_to_string(&file).map_err(|e| {
-        let d = crate::diagnostic::Diagnostic::error("E004", format!("cannot read requirements file {}: {e}", file.display()))
-            .at(front.doc.value_place("/image/requirementsFile"))
-            .help("the path is relative to the spec's folder");
-        Failure { diagnostics: d.into(), source: Some(front.doc.text.clone()), io: true }
+        let d = crate::diagnostic::Diagnostic::error(
+            "E004",
+            format!("cannot read requirements file {}: {e}", file.display()),
+        )
+        .at(front.doc.value_place("/image/requirementsFile"))
+        .help("the path is relative to the spec's folder");
+        Failure {
+            diagnostics: d.into(),
+            source: Some(front.doc.text.clone()),
+            io: true,
+        }
     })?;
     let found = validate::requirements::check_file(&front.model, &front.doc, &text);
     let found = {
         let mut all = found;
         if crate::emit::mask_secrets(&text) != text {
             all.push(
-                crate::diagnostic::Diagnostic::error("secret-token", format!("{rel} holds what looks like a token or key"))
-                    .at(front.doc.value_place("/image/requirementsFile"))
-                    .help("revoke it and remove it from the file: its lines are copied into out/"),
+                crate::diagnostic::Diagnostic::error(
+                    "secret-token",
+                    format!("{rel} holds what looks like a token or key"),
+                )
+                .at(front.doc.value_place("/image/requirementsFile"))
+                .help("revoke it and remove it from the file: its lines are copied into out/"),
             );
         }
         all
@@ -77,7 +87,11 @@ pub fn front_end(path: &Path) -> Result<FrontEnd, Failure> {
         let mut diagnostics = front.warnings.clone();
         diagnostics.extend(found);
         diagnostics.sort();
-        return Err(Failure { diagnostics, source: Some(front.doc.text.clone()), io: false });
+        return Err(Failure {
+            diagnostics,
+            source: Some(front.doc.text.clone()),
+            io: false,
+        });
     }
     front.warnings.extend(found);
     front.requirements_file = Some(text);

@@ -4,6 +4,7 @@ use annotate_snippets::{AnnotationKind, Group, Level, Renderer, Snippet};
 use serde::Serialize;
 
 use crate::diagnostic::{Diagnostic, Diagnostics, Severity};
+use crate::emit::redact::{redact_prose, star_out, star_secrets, url_password};
 
 /// How diagnostics and results are printed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
@@ -20,18 +21,74 @@ pub enum Format {
 }
 
 /// Renders diagnostics in the chosen format. `source` is the text the places point into.
+///
+/// Nothing printed holds a credential: texts go through [`redacted`], and the source of human
+/// snippets through [`masked_source`].
 pub fn render(
     diagnostics: &Diagnostics,
     source: Option<&str>,
     format: Format,
     color: bool,
 ) -> String {
+    let diagnostics = &redacted(diagnostics);
     match format {
-        Format::Human => human(diagnostics, source, color),
+        Format::Human => {
+            let source = source.map(|text| masked_source(text, diagnostics));
+            human(diagnostics, source.as_deref(), color)
+        }
         Format::Json => json(diagnostics),
         Format::Github => github(diagnostics),
         Format::Markdown => markdown(diagnostics),
     }
+}
+
+/// The diagnostics with every credential in their message, label, help and notes masked.
+pub fn redacted(diagnostics: &Diagnostics) -> Diagnostics {
+    Diagnostics(
+        diagnostics
+            .iter()
+            .map(|d| Diagnostic {
+                message: redact_prose(&d.message),
+                label: d.label.as_deref().map(redact_prose),
+                help: d.help.as_deref().map(redact_prose),
+                notes: d.notes.iter().map(|n| redact_prose(n)).collect(),
+                ..d.clone()
+            })
+            .collect(),
+    )
+}
+
+/// The source with `*` over every credential, byte for byte (places stay right): every token
+/// anywhere, the value of each `secret-literal` and the password of each `secret-url-password`.
+pub fn masked_source(source: &str, diagnostics: &Diagnostics) -> String {
+    let mut text = star_secrets(source);
+    for d in diagnostics.iter() {
+        let Some(place) = &d.place else { continue };
+        let (mut start, mut end) = (place.start, place.end.min(text.len()));
+        if start >= end || !text.is_char_boundary(start) || !text.is_char_boundary(end) {
+            continue;
+        }
+        match d.code.as_str() {
+            "secret-literal" => {
+                let bytes = text.as_bytes();
+                if end - start >= 2
+                    && matches!(bytes[start], b'"' | b'\'')
+                    && bytes[end - 1] == bytes[start]
+                {
+                    start += 1;
+                    end -= 1;
+                }
+                star_out(&mut text, start..end);
+            }
+            "secret-url-password" => {
+                if let Some(pw) = url_password(&text[start..end]) {
+                    star_out(&mut text, start + pw.start..start + pw.end);
+                }
+            }
+            _ => {}
+        }
+    }
+    text
 }
 
 fn human(diagnostics: &Diagnostics, source: Option<&str>, color: bool) -> String {

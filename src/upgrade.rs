@@ -29,20 +29,11 @@ use crate::airflow::{
 use crate::diagnostic::{Diagnostic, Place};
 use crate::load::{Document, escape_pointer};
 
-/// The chart platc renders for each Airflow line, newest first: chart, oldest Airflow it supports
-/// (the same facts as `validate::versions::CHARTS`).
-const CHARTS: [(&str, (u32, u32)); 2] = [("1.22.0", (3, 1)), ("1.21.0", (2, 11))];
-
 /// The longest rename chain followed; the catalogs have at most two steps.
 const MAX_STEPS: usize = 4;
 
 /// The chart version platc uses for an Airflow version: the newest chart that supports it.
-pub fn chart_for(version: &AirflowVersion) -> Option<&'static str> {
-    CHARTS
-        .iter()
-        .find(|(_, min)| (version.major, version.minor) >= *min)
-        .map(|(chart, _)| *chart)
-}
+pub use crate::charts::chart_for;
 
 /// What one note of an upgrade is about.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]

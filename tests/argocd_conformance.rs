@@ -3,7 +3,8 @@
 
 use std::path::{Path, PathBuf};
 
-use platc::resolve::Model;
+use platc::resolve::{Model, ResolvedEnvironment};
+use platc::spec::EnvClass;
 use serde_json::Value;
 
 fn conformance_dir() -> PathBuf {
@@ -163,16 +164,60 @@ fn referenced_paths_point_into_the_output_folder() {
     assert!(errors.is_empty(), "{}", errors.join("\n"));
 }
 
-#[test]
-fn every_app_is_in_a_rendered_project_and_permitted_destination() {
-    let model = model();
-    let docs = documents(&model);
+/// Argo CD's `globMatch` for destinations: `*` is any run of characters, a leading `!` negates.
+fn glob_match(pattern: &str, value: &str) -> bool {
+    fn plain(p: &[char], t: &[char]) -> bool {
+        match p.split_first() {
+            None => t.is_empty(),
+            Some(('*', rest)) => (0..=t.len()).any(|i| plain(rest, &t[i..])),
+            Some(('?', rest)) => !t.is_empty() && plain(rest, &t[1..]),
+            Some((c, rest)) => t.first() == Some(c) && plain(rest, &t[1..]),
+        }
+    }
+    let (negate, pattern) = match pattern.strip_prefix('!') {
+        Some(p) => (true, p),
+        None => (false, pattern),
+    };
+    let p: Vec<char> = pattern.chars().collect();
+    let t: Vec<char> = value.chars().collect();
+    plain(&p, &t) != negate
+}
+
+/// Argo CD's `AppProject.isDestinationMatched` (v3.x) for a destination given by server: some
+/// entry allows it and no deny entry (`!` in server or namespace) excludes it.
+fn project_permits(project: &Value, dst: &Value) -> bool {
+    let server = dst["server"].as_str().unwrap_or_default();
+    let namespace = dst["namespace"].as_str().unwrap_or_default();
+    let (mut any_allowed, mut none_denied) = (false, true);
+    for item in project["spec"]["destinations"]
+        .as_array()
+        .into_iter()
+        .flatten()
+    {
+        let item_server = item["server"].as_str().unwrap_or_default();
+        let item_namespace = item["namespace"].as_str().unwrap_or_default();
+        let server_matched = !server.is_empty() && glob_match(item_server, server);
+        let namespace_matched = glob_match(item_namespace, namespace);
+        if server_matched && namespace_matched {
+            any_allowed = true;
+        } else if (!server_matched && item_server.starts_with('!'))
+            || (!namespace_matched && item_namespace.starts_with('!'))
+        {
+            none_denied = false;
+        }
+    }
+    any_allowed && none_denied
+}
+
+/// Every Application (and ApplicationSet template) names a rendered AppProject that permits its
+/// destination, with Argo CD's allow and deny semantics.
+fn assert_apps_permitted(docs: &[(String, Value)]) {
     let projects: Vec<&Value> = docs
         .iter()
         .filter(|(_, d)| d["kind"] == "AppProject")
         .map(|(_, d)| d)
         .collect();
-    for (path, doc) in &docs {
+    for (path, doc) in docs {
         let spec = match doc["kind"].as_str() {
             Some("Application") => &doc["spec"],
             Some("ApplicationSet") => &doc["spec"]["template"]["spec"],
@@ -183,24 +228,94 @@ fn every_app_is_in_a_rendered_project_and_permitted_destination() {
             .find(|p| p["metadata"]["name"] == spec["project"])
             .unwrap_or_else(|| panic!("{path}: project {} not rendered", spec["project"]));
         let dst = &spec["destination"];
-        let allowed = project["spec"]["destinations"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .any(|d| {
-                let ns = d["namespace"].as_str().unwrap_or_default();
-                let want = dst["namespace"].as_str().unwrap_or_default();
-                d["server"] == dst["server"]
-                    && match ns.strip_suffix('*') {
-                        // A preview's namespace template starts with the glob's prefix.
-                        Some(prefix) => want.starts_with(prefix),
-                        None => ns == want,
-                    }
-            });
         assert!(
-            allowed,
+            project_permits(project, dst),
             "{path}: destination {dst} not allowed by {}",
             spec["project"]
         );
     }
+}
+
+fn project<'a>(docs: &'a [(String, Value)], name: &str) -> &'a Value {
+    &docs
+        .iter()
+        .find(|(p, _)| p == &format!("argocd/project-{name}.yaml"))
+        .unwrap_or_else(|| panic!("no project-{name}"))
+        .1
+}
+
+#[test]
+fn every_app_is_in_a_rendered_project_and_permitted_destination() {
+    let docs = documents(&model());
+    assert_apps_permitted(&docs);
+    // The check has teeth: dev may not deploy to prod's namespace on prod's cluster.
+    let model = model();
+    let prod = model
+        .environments
+        .iter()
+        .find(|e| e.name == "prod")
+        .unwrap();
+    let dst = serde_json::json!({"server": prod.cluster, "namespace": prod.namespace});
+    assert!(!project_permits(project(&docs, "dev"), &dst));
+}
+
+/// A dev environment of its own copied from prod, on `cluster` in `namespace`.
+fn dev_env(model: &Model, name: &str, cluster: &str, namespace: &str) -> ResolvedEnvironment {
+    let mut env = model
+        .environments
+        .iter()
+        .find(|e| e.name == "prod")
+        .expect("prod")
+        .clone();
+    env.name = name.into();
+    env.class = EnvClass::Dev;
+    env.cluster = cluster.into();
+    env.namespace = namespace.into();
+    env
+}
+
+#[test]
+fn staging_on_its_own_cluster_may_use_the_prod_namespace_name() {
+    // Regression: a server-less `!airflow` deny applied on every cluster and blocked it.
+    let mut model = model();
+    let staging = dev_env(&model, "staging", "https://10.20.0.1", "airflow");
+    model.environments.push(staging);
+    let docs = documents(&model);
+    assert_apps_permitted(&docs);
+    // Even with another dev environment on prod's cluster, the deny that would block staging
+    // is left out; prod's namespace on prod's cluster is still outside every allow entry.
+    let prod = model.environments[0].clone();
+    let qa = dev_env(&model, "qa", &prod.cluster, "airflow-qa");
+    model.environments.push(qa);
+    let docs = documents(&model);
+    assert_apps_permitted(&docs);
+    let dst = serde_json::json!({"server": prod.cluster, "namespace": prod.namespace});
+    assert!(!project_permits(project(&docs, "dev"), &dst));
+}
+
+#[test]
+fn dev_on_the_prod_cluster_gets_the_prod_namespace_denied() {
+    let mut model = model();
+    // A preview glob (`air-*`) wide enough to cover prod's namespace on prod's cluster: the
+    // isolation rule rejects such a spec, and the project must hold even so.
+    model.environments[0].namespace = "air-flow".into();
+    let prod = model.environments[0].clone();
+    let dev = model
+        .environments
+        .iter_mut()
+        .find(|e| e.name == "dev")
+        .expect("dev");
+    dev.cluster = prod.cluster.clone();
+    dev.namespace = "air".into();
+    let docs = documents(&model);
+    let dev_project = project(&docs, "dev");
+    assert!(
+        dev_project["spec"]["destinations"]
+            .as_array()
+            .unwrap()
+            .contains(&serde_json::json!({"namespace": format!("!{}", prod.namespace)}))
+    );
+    assert_apps_permitted(&docs);
+    let dst = serde_json::json!({"server": prod.cluster, "namespace": prod.namespace});
+    assert!(!project_permits(dev_project, &dst));
 }

@@ -15,7 +15,7 @@ use tempfile::TempDir;
 fn tree(files: &[(&str, &str)]) -> OutputTree {
     let mut tree = OutputTree::default();
     for (path, content) in files {
-        tree.insert(*path, (*content).to_string());
+        tree.insert(*path, (*content).to_string()).unwrap();
     }
     tree
 }
@@ -466,7 +466,7 @@ fn diff_reports_added_modified_and_deleted() {
             ("staging/values.yaml", DiffKind::Deleted),
         ]
     );
-    let text = emit::unified(&diffs, false);
+    let text = emit::unified(&diffs, "out", false);
     assert!(!text.contains('\x1b'));
     assert!(text.contains("--- a/out/prod/values.yaml\n+++ b/out/prod/values.yaml\n@@ -1,2 +1,2 @@\n-replicas: 3\n+replicas: 5\n image: airflow:2.10\n"), "{text}");
     assert!(
@@ -477,7 +477,7 @@ fn diff_reports_added_modified_and_deleted() {
         text.contains("--- a/out/staging/values.yaml\n+++ /dev/null\n"),
         "{text}"
     );
-    let colored = emit::unified(&diffs, true);
+    let colored = emit::unified(&diffs, "out", true);
     assert!(
         colored.contains("\x1b[32m+replicas: 5\x1b[0m\n"),
         "{colored}"
@@ -497,16 +497,16 @@ fn diff_reports_added_modified_and_deleted() {
 fn stat_counts_lines_per_file() {
     let (_tmp, out, next) = changed_setup();
     let diffs = emit::diff(&out, &next).unwrap();
-    insta::assert_snapshot!("stat", emit::stat(&diffs));
+    insta::assert_snapshot!("stat", emit::stat(&diffs, "out"));
 }
 
 #[test]
 fn markdown_groups_by_environment() {
     let (_tmp, out, next) = changed_setup();
     let diffs = emit::diff(&out, &next).unwrap();
-    insta::assert_snapshot!("markdown", emit::markdown(&diffs));
+    insta::assert_snapshot!("markdown", emit::markdown(&diffs, "out"));
     assert_eq!(
-        emit::markdown(&[]),
+        emit::markdown(&[], "out"),
         "### platc: no changes\n\n`out/` is up to date.\n"
     );
 }
@@ -520,9 +520,9 @@ fn token_like_lines_are_masked_in_every_rendering() {
     )]);
     let diffs = emit::diff(&out, &leaky).unwrap();
     for text in [
-        emit::unified(&diffs, false),
-        emit::unified(&diffs, true),
-        emit::markdown(&diffs),
+        emit::unified(&diffs, "out", false),
+        emit::unified(&diffs, "out", true),
+        emit::markdown(&diffs, "out"),
     ] {
         for secret in [
             "0123456789abcdef",
@@ -638,4 +638,25 @@ fn commit_outside_a_work_tree_is_an_error() {
     write(&out, &base(), false).unwrap();
     let err = emit::commit(out.parent().unwrap(), &out, "x").unwrap_err();
     assert_eq!(err.code, "E057");
+}
+
+#[test]
+fn diffs_name_the_real_output_folder() {
+    let (_tmp, out, next) = changed_setup();
+    let diffs = emit::diff(&out, &next).unwrap();
+    let text = emit::unified(&diffs, "deploy/rendered", false);
+    assert!(
+        text.contains(
+            "--- a/deploy/rendered/prod/values.yaml\n+++ b/deploy/rendered/prod/values.yaml\n"
+        ),
+        "{text}"
+    );
+    assert!(!text.contains("a/out/"), "{text}");
+    assert!(emit::stat(&diffs, "deploy/rendered").contains(" deploy/rendered/prod/values.yaml "));
+    assert!(emit::markdown(&[], "deploy/rendered").contains("`deploy/rendered/` is up to date"));
+    let changes = emit::changes(&diffs, "deploy/rendered");
+    assert_eq!(changes[0].path, "deploy/rendered/argocd/prod.yaml");
+    assert_eq!(changes[0].kind, "modified");
+    assert_eq!(emit::out_name(std::path::Path::new("./out/")), "out");
+    assert_eq!(emit::out_name(std::path::Path::new("../x/out")), "../x/out");
 }

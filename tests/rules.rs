@@ -69,30 +69,79 @@ fn the_bundled_spec_passes_every_rule() {
 
 #[test]
 fn settings_that_only_look_optional() {
-    fails("override-airflow-version", &[("    productionData: read-only\n", "    productionData: read-only\n    airflow:\n      version: 3.1.8\n")], "3.1.8");
-    fails("secret-missing", &[("  jwtSecret: airflow-jwt-secret\n", "")], "secrets:");
-    fails("logging-off", &[("    branch: main\n", "    branch: main\n    logging: null\n")], "prod:");
+    fails(
+        "override-airflow-version",
+        &[(
+            "    productionData: read-only\n",
+            "    productionData: read-only\n    airflow:\n      version: 3.1.8\n",
+        )],
+        "3.1.8",
+    );
+    fails(
+        "secret-missing",
+        &[("  jwtSecret: airflow-jwt-secret\n", "")],
+        "secrets:",
+    );
+    fails(
+        "logging-off",
+        &[(
+            "    branch: main\n",
+            "    branch: main\n    logging: null\n",
+        )],
+        "prod:",
+    );
 }
 
 #[test]
 fn previews() {
-    fails("preview-needs-github", &[("repo: git@github.com:carshare/dags.git", "repo: git@gitlab.com:carshare/dags.git")], "git@gitlab.com");
-    fails("preview-scm-token", &[("  scmTokenSecret: argocd-github-token", "")], "preview:");
+    fails(
+        "preview-needs-github",
+        &[(
+            "repo: git@github.com:carshare/dags.git",
+            "repo: git@gitlab.com:carshare/dags.git",
+        )],
+        "git@gitlab.com",
+    );
+    fails(
+        "preview-scm-token",
+        &[("  scmTokenSecret: argocd-github-token", "")],
+        "preview:",
+    );
 }
 
 #[test]
 fn reserved_names_and_shared_namespaces() {
-    fails("name-reserved", &[("  dev:\n", "  argocd:\n")], "argocd:\n    class: dev");
+    fails(
+        "name-reserved",
+        &[("  dev:\n", "  argocd:\n")],
+        "argocd:\n    class: dev",
+    );
     fails(
         "namespace-collision",
-        &[("    namespace: airflow-dev\n", "    namespace: airflow-dev\n"), ("  dev:\n", "  staging:\n    class: dev\n    cluster: https://34.76.10.1\n    namespace: airflow\n    cloudProject: carshare-data-staging\n    serviceAccount: airflow@carshare-data-staging.iam.gserviceaccount.com\n    host: airflow.staging.data.carshare.example\n    branch: staging\n    database:\n      inCluster: {}\n    logging:\n      remote: gs://carshare-data-staging-logs/logs\n  dev:\n")],
+        &[
+            (
+                "    namespace: airflow-dev\n",
+                "    namespace: airflow-dev\n",
+            ),
+            (
+                "  dev:\n",
+                "  staging:\n    class: dev\n    cluster: https://34.76.10.1\n    namespace: airflow\n    cloudProject: carshare-data-staging\n    serviceAccount: airflow@carshare-data-staging.iam.gserviceaccount.com\n    host: airflow.staging.data.carshare.example\n    branch: staging\n    database:\n      inCluster: {}\n    logging:\n      remote: gs://carshare-data-staging-logs/logs\n  dev:\n",
+            ),
+        ],
         "airflow\n    cloudProject: carshare-data-staging",
     );
 }
 
 #[test]
 fn requirements_file_stays_inside() {
-    fails("requirements-file-path", &[("    - lxml==4.6.2\n", "    - lxml==4.6.2\n  requirementsFile: ../../etc/passwd\n")], "../../etc/passwd");
+    fails(
+        "requirements-file-path",
+        &[(
+            "    - lxml==4.6.2\n",
+            "    - lxml==4.6.2\n  requirementsFile: ../../etc/passwd\n",
+        )],
+        "../../etc/passwd",
+    );
 }
 
 #[test]
@@ -299,7 +348,10 @@ fn allows_silence_one_place_and_need_a_reason() {
         "- lxml==4.6.2",
         "- lxml>=4.6  # platc:allow(requirement-unpinned): tracks the security fix line",
     )]);
-    assert!(found.iter().all(|(c, _, _)| c == "preview-secrets"), "{found:?}");
+    assert!(
+        found.iter().all(|(c, _, _)| c == "preview-secrets"),
+        "{found:?}"
+    );
     let (_, found) = findings(&[(
         "- lxml==4.6.2",
         "- lxml>=4.6  # platc:allow(requirement-unpinned)",

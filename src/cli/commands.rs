@@ -9,18 +9,58 @@ use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::emit;
 use crate::naming;
 use crate::pipeline::{self, Failure, FrontEnd};
-use crate::render::OutputTree;
+use crate::render::{OutputTree, argocd, helm_values};
 use crate::report::Format;
 use crate::resolve::Lifecycle;
 
-/// Front end plus render; prints warnings; the error is the exit code.
+/// Front end plus render; warnings as [`Output::warnings`]; the error is the exit code.
 fn front_and_tree(cli: &Cli, out: &Output) -> Result<(FrontEnd, OutputTree), i32> {
     let front = pipeline::front_end(&cli.file).map_err(|f| out.failure(&f))?;
-    if out.diagnostics(&front.warnings, Some(&front.doc.text)) != 0 {
-        return Err(1);
-    }
+    out.warnings(&front.warnings, Some(&front.doc.text))?;
     let tree = pipeline::compile(&front, &cli.file).map_err(|f| out.failure(&f))?;
     Ok((front, tree))
+}
+
+/// `platc show ENV`.
+pub fn show(cli: &Cli, out: &Output, env: &str) -> i32 {
+    let front = match pipeline::front_end(&cli.file) {
+        Ok(front) => front,
+        Err(failure) => return out.failure(&failure),
+    };
+    if let Err(code) = out.warnings(&front.warnings, Some(&front.doc.text)) {
+        return code;
+    }
+    let Some(resolved) = front.model.environments.iter().find(|e| e.name == env) else {
+        let names: Vec<&str> = front
+            .model
+            .environments
+            .iter()
+            .map(|e| e.name.as_str())
+            .collect();
+        let mut d = Diagnostic::error("E040", format!("no environment named `{env}`"));
+        d = match crate::suggest::did_you_mean(env, names.iter().copied()) {
+            Some(s) => d.help(format!("did you mean `{s}`?")),
+            None => d.help(format!("environments: {}", names.join(", "))),
+        };
+        out.diagnostics(&d.into(), None);
+        return 2;
+    };
+    let internal = |e: String| {
+        out.failure(&Failure::io(Diagnostic::error(
+            "E099",
+            format!("internal error: {e}"),
+        )))
+    };
+    if out.format == Format::Json {
+        return match serde_json::to_value(resolved) {
+            Ok(value) => out.json_result(value, &front.warnings),
+            Err(e) => internal(e.to_string()),
+        };
+    }
+    match crate::yaml::to_yaml(resolved) {
+        Ok(t) => out.stdout(&t),
+        Err(e) => internal(e),
+    }
 }
 
 fn io_failure(out: &Output, d: Diagnostic) -> i32 {
@@ -40,7 +80,7 @@ pub fn validate(cli: &Cli, out: &Output) -> i32 {
             "ok": stops == 0 && errors == 0,
             "errors": errors,
             "warnings": warnings,
-            "diagnostics": front.warnings,
+            "diagnostics": crate::report::redacted(&front.warnings),
             "allowed": front.allows,
         });
         let text = serde_json::to_string_pretty(&report).unwrap_or_default() + "\n";
@@ -89,6 +129,19 @@ pub fn compile(cli: &Cli, out: &Output, dir: Option<&Path>, force: bool, commit:
         Err(d) => return io_failure(out, d),
     };
     let message = change_message(&out_dir, &summary);
+    let committed = if commit {
+        let repo = cli
+            .file
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or(Path::new("."));
+        match emit::commit(repo, &out_dir, &message) {
+            Ok(done) => Some(done),
+            Err(d) => return io_failure(out, d),
+        }
+    } else {
+        None
+    };
     if out.format == Format::Json {
         #[derive(Serialize)]
         struct Report<'a> {
@@ -98,6 +151,8 @@ pub fn compile(cli: &Cli, out: &Output, dir: Option<&Path>, force: bool, commit:
             deleted: &'a [String],
             unchanged: usize,
             edited: &'a [String],
+            #[serde(skip_serializing_if = "Option::is_none")]
+            committed: Option<bool>,
         }
         let report = Report {
             out: out_dir.display().to_string(),
@@ -106,8 +161,12 @@ pub fn compile(cli: &Cli, out: &Output, dir: Option<&Path>, force: bool, commit:
             deleted: &summary.deleted,
             unchanged: summary.unchanged,
             edited: &summary.edited,
+            committed,
         };
-        let _ = out.stdout(&(serde_json::to_string_pretty(&report).unwrap_or_default() + "\n"));
+        return out.json_result(
+            serde_json::to_value(&report).unwrap_or_default(),
+            &front.warnings,
+        );
     } else {
         out.stderr(&format!("{message}\n"));
         for path in &summary.edited {
@@ -116,17 +175,10 @@ pub fn compile(cli: &Cli, out: &Output, dir: Option<&Path>, force: bool, commit:
             ));
         }
     }
-    if commit {
-        let repo = cli
-            .file
-            .parent()
-            .filter(|p| !p.as_os_str().is_empty())
-            .unwrap_or(Path::new("."));
-        match emit::commit(repo, &out_dir, &message) {
-            Ok(true) => out.stderr("committed\n"),
-            Ok(false) => out.stderr("nothing to commit\n"),
-            Err(d) => return io_failure(out, d),
-        }
+    match committed {
+        Some(true) => out.stderr("committed\n"),
+        Some(false) => out.stderr("nothing to commit\n"),
+        None => {}
     }
     0
 }
@@ -164,14 +216,16 @@ pub fn diff(cli: &Cli, out: &Output, dir: Option<&Path>, stat: bool, exit_code: 
         Ok(d) => d,
         Err(d) => return io_failure(out, d),
     };
-    let text = if out.format == Format::Markdown {
-        emit::markdown(&diffs)
-    } else if stat {
-        emit::stat(&diffs)
-    } else {
-        emit::unified(&diffs, out.color_stdout())
+    let name = emit::out_name(&out_dir);
+    let code = match out.format {
+        Format::Json => out.json_result(
+            serde_json::json!({ "changes": emit::changes(&diffs, &name) }),
+            &front.warnings,
+        ),
+        Format::Markdown => out.stdout(&emit::markdown(&diffs, &name)),
+        _ if stat => out.stdout(&emit::stat(&diffs, &name)),
+        _ => out.stdout(&emit::unified(&diffs, &name, out.color_stdout())),
     };
-    let code = out.stdout(&text);
     if code != 0 {
         return code;
     }
@@ -213,9 +267,11 @@ pub fn check(cli: &Cli, out: &Output, dir: Option<&Path>) -> i32 {
                 .help(fix.clone()),
         );
     }
+    let mut stale_schema = None;
     if let Some(schema_path) = pipeline::schema_reference(&front.doc, &cli.file) {
         let current = crate::schema::schema_text();
         if std::fs::read_to_string(&schema_path).ok().as_deref() != Some(current.as_str()) {
+            stale_schema = Some(schema_path.clone());
             problems.push(
                 Diagnostic::error(
                     "schema-stale",
@@ -230,7 +286,26 @@ pub fn check(cli: &Cli, out: &Output, dir: Option<&Path>) -> i32 {
             );
         }
     }
-    if problems.is_empty() {
+    let ok = problems.is_empty();
+    if out.format == Format::Json {
+        let mut stale_list: Vec<serde_json::Value> =
+            emit::changes(&stale, &emit::out_name(&out_dir))
+                .into_iter()
+                .map(|c| serde_json::json!({"path": c.path, "kind": c.kind}))
+                .collect();
+        if let Some(path) = stale_schema {
+            stale_list
+                .push(serde_json::json!({"path": path.display().to_string(), "kind": "schema"}));
+        }
+        let mut diagnostics = front.warnings.clone();
+        diagnostics.extend(problems);
+        let code = out.json_result(
+            serde_json::json!({ "ok": ok, "stale": stale_list }),
+            &diagnostics,
+        );
+        return if ok { code } else { 1 };
+    }
+    if ok {
         if out.format == Format::Human {
             out.stderr(&format!(
                 "platc: {} is valid and {} is current\n",
@@ -241,7 +316,7 @@ pub fn check(cli: &Cli, out: &Output, dir: Option<&Path>) -> i32 {
         return 0;
     }
     if out.format == Format::Human && !stale.is_empty() {
-        out.stderr(&emit::stat(&stale));
+        out.stderr(&emit::stat(&stale, &emit::out_name(&out_dir)));
     }
     out.diagnostics(&problems, None);
     1
@@ -263,6 +338,9 @@ pub fn preview(cli: &Cli, out: &Output, branch: &str, env: Option<&str>) -> i32 
         Ok(f) => f,
         Err(f) => return out.failure(&f),
     };
+    if let Err(code) = out.warnings(&front.warnings, Some(&front.doc.text)) {
+        return code;
+    }
     let previews: Vec<_> = front
         .model
         .environments
@@ -294,7 +372,7 @@ pub fn preview(cli: &Cli, out: &Output, branch: &str, env: Option<&str>) -> i32 
             return 2;
         }
     };
-    if !crate::validate::glob_matches(&preview.branches, branch) {
+    if !naming::BranchGlob(&preview.branches).matches(branch) {
         let d = Diagnostic::error(
             "E043",
             format!(
@@ -305,32 +383,33 @@ pub fn preview(cli: &Cli, out: &Output, branch: &str, env: Option<&str>) -> i32 
         out.diagnostics(&d.into(), None);
         return 1;
     }
-    let app_prefix = format!("{}-{}", front.model.platform.name, environment.name);
+    // The same functions the renderers use, so the prediction cannot drift from the output.
+    let app_prefix = argocd::app_name(&front.model, environment);
     let application = naming::preview_name(&app_prefix, branch, preview.slug_length);
     let namespace = naming::preview_name(&environment.namespace, branch, preview.slug_length);
-    let path = preview
-        .path
-        .replace("{branch}", branch)
-        .replace("{slug}", &namespace);
+    let path = helm_values::preview_path(&preview.path, branch, &namespace);
     let report = PreviewReport {
         environment: environment.name.clone(),
         branch: branch.to_owned(),
         application,
         namespace,
-        url: format!("https://{}{}", environment.host, path),
+        url: helm_values::base_url(&environment.host, &path),
         git_sync_ref: branch.to_owned(),
     };
-    let text = match out.format {
-        Format::Json => serde_json::to_string_pretty(&report).unwrap_or_default() + "\n",
-        _ => format!(
-            "environment:  {}\nbranch:       {}\napplication:  {}\nnamespace:    {}\nurl:          {}\ngit-sync ref: {}\n",
-            report.environment,
-            report.branch,
-            report.application,
-            report.namespace,
-            report.url,
-            report.git_sync_ref
-        ),
-    };
+    if out.format == Format::Json {
+        return out.json_result(
+            serde_json::to_value(&report).unwrap_or_default(),
+            &front.warnings,
+        );
+    }
+    let text = format!(
+        "environment:  {}\nbranch:       {}\napplication:  {}\nnamespace:    {}\nurl:          {}\ngit-sync ref: {}\n",
+        report.environment,
+        report.branch,
+        report.application,
+        report.namespace,
+        report.url,
+        report.git_sync_ref
+    );
     out.stdout(&text)
 }

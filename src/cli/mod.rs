@@ -9,7 +9,7 @@ use std::path::PathBuf;
 use clap::{Parser, Subcommand, ValueEnum};
 
 use crate::diagnostic::{Diagnostic, Diagnostics};
-use crate::pipeline::{self, Failure};
+use crate::pipeline::Failure;
 use crate::report::{self, Format};
 
 mod airflow;
@@ -178,46 +178,13 @@ pub fn run(cli: &Cli) -> i32 {
     let out = Output {
         format: cli.format,
         color,
+        color_choice: cli.color,
         deny_warnings: cli.deny_warnings,
     };
     match &cli.command {
         Command::Schema => out.stdout(&crate::schema::schema_text()),
         Command::Validate => commands::validate(cli, &out),
-        Command::Show { env } => match pipeline::front_end(&cli.file) {
-            Ok(front) => {
-                let _ = out.diagnostics(&front.warnings, Some(&front.doc.text));
-                let Some(resolved) = front.model.environments.iter().find(|e| &e.name == env)
-                else {
-                    let names: Vec<&str> = front
-                        .model
-                        .environments
-                        .iter()
-                        .map(|e| e.name.as_str())
-                        .collect();
-                    let mut d = Diagnostic::error("E040", format!("no environment named `{env}`"));
-                    d = match crate::suggest::did_you_mean(env, names.iter().copied()) {
-                        Some(s) => d.help(format!("did you mean `{s}`?")),
-                        None => d.help(format!("environments: {}", names.join(", "))),
-                    };
-                    out.diagnostics(&d.into(), None);
-                    return 2;
-                };
-                let text = match cli.format {
-                    Format::Json => serde_json::to_string_pretty(resolved)
-                        .map(|t| t + "\n")
-                        .map_err(|e| e.to_string()),
-                    _ => crate::yaml::to_yaml(resolved),
-                };
-                match text {
-                    Ok(t) => out.stdout(&t),
-                    Err(e) => out.failure(&Failure::io(Diagnostic::error(
-                        "E099",
-                        format!("internal error: {e}"),
-                    ))),
-                }
-            }
-            Err(failure) => out.failure(&failure),
-        },
+        Command::Show { env } => commands::show(cli, &out, env),
         Command::Compile {
             out: dir,
             force,
@@ -259,7 +226,10 @@ pub fn run(cli: &Cli) -> i32 {
 
 pub(crate) struct Output {
     pub(crate) format: Format,
+    /// Colour on stderr, resolved from the choice, NO_COLOR and the terminal.
     pub(crate) color: bool,
+    /// What `--color` said, for stdout.
+    pub(crate) color_choice: Color,
     pub(crate) deny_warnings: bool,
 }
 
@@ -285,9 +255,47 @@ impl Output {
         if failure.io { 2 } else { code.max(1) }
     }
 
-    /// Colour for stdout: same choice as for stderr, but only when stdout is a terminal too.
+    /// The warnings of a run that goes on to print a result. Human, GitHub and Markdown print
+    /// them now; JSON keeps them for the result's `diagnostics` (one document per command),
+    /// unless they stop the run, when the diagnostics report is the document. `Err` is the exit
+    /// code when they stop the run (`--deny-warnings`).
+    pub(crate) fn warnings(&self, warnings: &Diagnostics, source: Option<&str>) -> Result<(), i32> {
+        let stops = warnings.has_errors() || (self.deny_warnings && !warnings.is_empty());
+        if self.format == Format::Json && !stops {
+            return Ok(());
+        }
+        match self.diagnostics(warnings, source) {
+            0 => Ok(()),
+            code => Err(code),
+        }
+    }
+
+    /// Prints a command's JSON result: `result`'s fields plus `diagnostics` (the warnings).
+    pub(crate) fn json_result(&self, result: serde_json::Value, warnings: &Diagnostics) -> i32 {
+        let mut object = match result {
+            serde_json::Value::Object(map) => map,
+            other => {
+                let mut map = serde_json::Map::new();
+                map.insert("result".into(), other);
+                map
+            }
+        };
+        object.insert(
+            "diagnostics".into(),
+            serde_json::to_value(report::redacted(warnings)).unwrap_or_default(),
+        );
+        let text = serde_json::to_string_pretty(&object).unwrap_or_default() + "\n";
+        self.stdout(&text)
+    }
+
+    /// Colour for stdout: `--color always` colours even through a pipe; `auto` needs stdout to
+    /// be a terminal too (and NO_COLOR unset).
     pub(crate) fn color_stdout(&self) -> bool {
-        self.color && std::io::stdout().is_terminal()
+        match self.color_choice {
+            Color::Always => true,
+            Color::Never => false,
+            Color::Auto => self.color && std::io::stdout().is_terminal(),
+        }
     }
 
     pub(crate) fn stdout(&self, text: &str) -> i32 {

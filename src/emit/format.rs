@@ -3,13 +3,11 @@
 
 use std::fmt::Write as _;
 
+use serde::Serialize;
 use similar::{ChangeTag, TextDiff};
 
 use super::diff::{DiffKind, FileDiff};
 use super::redact::mask_secrets;
-
-/// How output paths are shown; the lead folder of every path in diffs.
-const OUT: &str = "out";
 
 /// Markdown longer than this drops further diff bodies: GitHub comments stop at 65 536 characters.
 const MARKDOWN_BUDGET: usize = 60_000;
@@ -20,12 +18,13 @@ const CYAN: &str = "\x1b[36m";
 const BOLD: &str = "\x1b[1m";
 const RESET: &str = "\x1b[0m";
 
-/// A unified diff of every file, git style (`--- a/out/…`, `+++ b/out/…`, `/dev/null` for added
-/// and deleted files), coloured with ANSI codes only when `color`.
-pub fn unified(diffs: &[FileDiff], color: bool) -> String {
+/// A unified diff of every file, git style (`--- a/<out>/…`, `+++ b/<out>/…`, `/dev/null` for
+/// added and deleted files), coloured with ANSI codes only when `color`. `out_name` is the output
+/// folder as the user knows it (`out`, `deploy/out`).
+pub fn unified(diffs: &[FileDiff], out_name: &str, color: bool) -> String {
     let mut out = String::new();
     for d in diffs {
-        let text = mask_secrets(&patch(d));
+        let text = mask_secrets(&patch(d, out_name));
         if !color {
             out.push_str(&text);
             continue;
@@ -55,11 +54,11 @@ pub fn unified(diffs: &[FileDiff], color: bool) -> String {
     out
 }
 
-/// One line per file, `out/<path> | +N -M`, then a total line.
-pub fn stat(diffs: &[FileDiff]) -> String {
+/// One line per file, `<out>/<path> | +N -M`, then a total line.
+pub fn stat(diffs: &[FileDiff], out_name: &str) -> String {
     let width = diffs
         .iter()
-        .map(|d| shown(&d.path).len())
+        .map(|d| shown(out_name, &d.path).len())
         .max()
         .unwrap_or(0);
     let mut out = String::new();
@@ -73,7 +72,11 @@ pub fn stat(diffs: &[FileDiff]) -> String {
             DiffKind::Modified => "",
             DiffKind::Deleted => " (deleted)",
         };
-        let _ = writeln!(out, " {:width$} | +{plus} -{minus}{note}", shown(&d.path));
+        let _ = writeln!(
+            out,
+            " {:width$} | +{plus} -{minus}{note}",
+            shown(out_name, &d.path)
+        );
     }
     let files = if diffs.len() == 1 { "file" } else { "files" };
     let _ = writeln!(out, " {} {files} changed, +{added} -{removed}", diffs.len());
@@ -83,10 +86,10 @@ pub fn stat(diffs: &[FileDiff]) -> String {
 /// Markdown for a PR comment or job summary: a table of changed files grouped by environment
 /// (`prod*` first, other environments alphabetically, then `argocd` and `image`), then each diff
 /// in a collapsed `<details>` block.
-pub fn markdown(diffs: &[FileDiff]) -> String {
+pub fn markdown(diffs: &[FileDiff], out_name: &str) -> String {
     let mut out = String::new();
     if diffs.is_empty() {
-        out.push_str("### platc: no changes\n\n`out/` is up to date.\n");
+        let _ = writeln!(out, "### platc: no changes\n\n`{out_name}/` is up to date.");
         return out;
     }
     let mut sorted: Vec<&FileDiff> = diffs.iter().collect();
@@ -119,12 +122,12 @@ pub fn markdown(diffs: &[FileDiff]) -> String {
             DiffKind::Modified => "modified",
             DiffKind::Deleted => "deleted",
         };
-        let path = shown(&d.path).replace('|', "\\|");
+        let path = shown(out_name, &d.path).replace('|', "\\|");
         let _ = writeln!(out, "| {group} | `{path}` | {change} | {plus} | {minus} |");
     }
     for d in &sorted {
-        let summary = html_escape(&shown(&d.path));
-        let body = mask_secrets(&patch(d));
+        let summary = html_escape(&shown(out_name, &d.path));
+        let body = mask_secrets(&patch(d, out_name));
         let fence = "`".repeat(longest_backtick_run(&body).max(2) + 1);
         let section = format!(
             "\n<details><summary>{summary}</summary>\n\n{fence}diff\n{body}{fence}\n\n</details>\n"
@@ -141,15 +144,42 @@ pub fn markdown(diffs: &[FileDiff]) -> String {
     out
 }
 
+/// One file's change for `platc diff --format json`: path, kind and the masked unified diff.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Change {
+    /// The path as shown in the diff headers, `<out>/<path>`.
+    pub path: String,
+    /// `added`, `modified` or `deleted`.
+    pub kind: &'static str,
+    /// The unified diff, without colour, credentials masked.
+    pub diff: String,
+}
+
+/// Every file's change, for JSON.
+pub fn changes(diffs: &[FileDiff], out_name: &str) -> Vec<Change> {
+    diffs
+        .iter()
+        .map(|d| Change {
+            path: shown(out_name, &d.path),
+            kind: match d.kind {
+                DiffKind::Added => "added",
+                DiffKind::Modified => "modified",
+                DiffKind::Deleted => "deleted",
+            },
+            diff: mask_secrets(&patch(d, out_name)),
+        })
+        .collect()
+}
+
 /// The unified diff of one file, without colour or masking.
-fn patch(d: &FileDiff) -> String {
+fn patch(d: &FileDiff, out_name: &str) -> String {
     let old = match d.kind {
         DiffKind::Added => "/dev/null".to_string(),
-        _ => format!("a/{}", shown(&d.path)),
+        _ => format!("a/{}", shown(out_name, &d.path)),
     };
     let new = match d.kind {
         DiffKind::Deleted => "/dev/null".to_string(),
-        _ => format!("b/{}", shown(&d.path)),
+        _ => format!("b/{}", shown(out_name, &d.path)),
     };
     TextDiff::from_lines(&d.old, &d.new)
         .unified_diff()
@@ -169,8 +199,23 @@ fn counts(d: &FileDiff) -> (usize, usize) {
         })
 }
 
-fn shown(path: &str) -> String {
-    format!("{OUT}/{path}")
+fn shown(out_name: &str, path: &str) -> String {
+    match out_name.trim_end_matches('/') {
+        "" | "." => path.to_owned(),
+        dir => format!("{dir}/{path}"),
+    }
+}
+
+/// How an output folder is named in diffs: as given, without a leading `./` or trailing `/`.
+pub fn out_name(dir: &std::path::Path) -> String {
+    let text = dir.display().to_string();
+    let text = text.strip_prefix("./").unwrap_or(&text);
+    let trimmed = text.trim_end_matches('/');
+    if trimmed.is_empty() && !text.is_empty() {
+        "/".to_owned()
+    } else {
+        trimmed.to_owned()
+    }
 }
 
 /// Sort key of a path's group: rank, then the group (first path segment, empty at top level).

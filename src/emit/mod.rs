@@ -18,15 +18,15 @@ mod git;
 pub mod manifest;
 mod path;
 mod plan;
-mod redact;
+pub mod redact;
 mod write;
 
 pub use diff::{DiffKind, FileDiff, check, diff, plan_diffs};
-pub use format::{markdown, stat, unified};
+pub use format::{Change, changes, markdown, out_name, stat, unified};
 pub use git::commit;
 pub use manifest::{MANIFEST, Manifest};
 pub use plan::{Conflict, ConflictKind, Plan, plan};
-pub use redact::mask_secrets;
+pub use redact::{find_secrets, mask_secrets, star_secrets};
 pub use write::{Summary, apply};
 
 use std::path::Path;

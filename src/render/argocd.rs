@@ -7,9 +7,11 @@
 use serde_json::{Map, Value, json};
 
 use crate::diagnostic::{Diagnostic, Diagnostics};
+/// Kept here for callers that found it in this module; it lives in [`crate::naming`].
+use crate::naming::github_repo;
 use crate::naming::{
-    PREVIEW_PREFIX_MAX_LEN, is_dns1123_label, is_valid_preview_prefix, preview_name,
-    preview_name_template,
+    BranchGlob, PREVIEW_PREFIX_MAX_LEN, is_dns1123_label, is_valid_preview_prefix, preview_name,
+    preview_name_template, re2_escape,
 };
 use crate::render::helm_values;
 use crate::resolve::{Lifecycle, Model, ResolvedEnvironment};
@@ -153,17 +155,7 @@ fn project(model: &Model, class: EnvClass) -> Value {
         destinations.push(json!({"server": env.cluster, "namespace": namespace}));
     }
     if class == EnvClass::Dev {
-        // Deny entries carry no `server` on purpose. Argo CD (`isDestinationMatched`) treats
-        // `{server: S, namespace: "!N"}` as an *allow* for every other namespace of S, which would
-        // widen the globs above; without a server the entry never allows, and its namespace deny
-        // applies on every cluster.
-        for prod in model
-            .environments
-            .iter()
-            .filter(|e| e.class == EnvClass::Prod)
-        {
-            destinations.push(json!({"namespace": format!("!{}", prod.namespace)}));
-        }
+        destinations.extend(prod_denies(model).map(|ns| json!({"namespace": format!("!{ns}")})));
     }
     dedup(&mut destinations);
     dedup(&mut whitelist);
@@ -189,6 +181,33 @@ fn project(model: &Model, class: EnvClass) -> Value {
             "clusterResourceWhitelist": whitelist,
         },
     })
+}
+
+/// The prod namespaces the dev project denies.
+///
+/// Deny entries carry no `server` on purpose. Argo CD (`isDestinationMatched`) treats
+/// `{server: S, namespace: "!N"}` as an *allow* for every other namespace of S, which would widen
+/// the dev globs; without a server the entry never allows, but its deny applies on *every*
+/// cluster. So a prod namespace is denied only where it protects something: its cluster is one a
+/// dev environment deploys to, and no dev environment uses that very namespace (on its own
+/// cluster), which the deny would block.
+fn prod_denies(model: &Model) -> impl Iterator<Item = &str> {
+    let devs: Vec<&ResolvedEnvironment> = model
+        .environments
+        .iter()
+        .filter(|e| e.class == EnvClass::Dev)
+        .collect();
+    model
+        .environments
+        .iter()
+        .filter(|e| e.class == EnvClass::Prod)
+        .filter(move |prod| {
+            devs.iter().any(|dev| dev.cluster == prod.cluster)
+                && !devs
+                    .iter()
+                    .any(|dev| !dev.is_preview() && dev.namespace == prod.namespace)
+        })
+        .map(|prod| prod.namespace.as_str())
 }
 
 fn dedup(values: &mut Vec<Value>) {
@@ -412,8 +431,8 @@ fn application_set(
         "scmProvider": {
             "github": github_gen,
             "filters": [
-                {"repositoryMatch": format!("^{}$", regex_escape(&repo))},
-                {"branchMatch": glob_to_regex(&preview.branches)},
+                {"repositoryMatch": format!("^{}$", re2_escape(&repo))},
+                {"branchMatch": BranchGlob(&preview.branches).to_re2()},
             ],
             "requeueAfterSeconds": preview.requeue_after_seconds,
         }
@@ -460,99 +479,9 @@ fn application_set(
     }))
 }
 
-/// Organization and repository of a GitHub clone URL: `git@github.com:org/repo.git`,
-/// `ssh://git@github.com/org/repo.git` or `https://github.com/org/repo(.git)`.
-pub fn github_repo(url: &str) -> Option<(String, String)> {
-    let url = url.trim();
-    let rest = [
-        "git@github.com:",
-        "ssh://git@github.com/",
-        "https://github.com/",
-    ]
-    .iter()
-    .find_map(|p| url.strip_prefix(p))?;
-    let rest = rest.trim_end_matches('/');
-    let rest = rest.strip_suffix(".git").unwrap_or(rest);
-    let (org, repo) = rest.split_once('/')?;
-    let ok = |s: &str| {
-        !s.is_empty()
-            && s.chars()
-                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
-    };
-    (ok(org) && ok(repo)).then(|| (org.to_owned(), repo.to_owned()))
-}
-
-/// An anchored RE2 regexp for a branch glob, with the semantics of the isolation rule's
-/// `glob_matches`: `*` is any run of characters (`/` included), `?` one character.
-pub fn glob_to_regex(glob: &str) -> String {
-    let mut re = String::from("^");
-    let mut literal = String::new();
-    for c in glob.chars() {
-        match c {
-            '*' | '?' => {
-                re.push_str(&regex_escape(&literal));
-                literal.clear();
-                re.push_str(if c == '*' { ".*" } else { "." });
-            }
-            c => literal.push(c),
-        }
-    }
-    re.push_str(&regex_escape(&literal));
-    re.push('$');
-    re
-}
-
-/// Escapes RE2 metacharacters.
-fn regex_escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        if "\\.+*?()|[]{}^$".contains(c) {
-            out.push('\\');
-        }
-        out.push(c);
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn github_urls() {
-        let want = Some(("carshare".to_owned(), "dags".to_owned()));
-        for url in [
-            "git@github.com:carshare/dags.git",
-            "git@github.com:carshare/dags",
-            "ssh://git@github.com/carshare/dags.git",
-            "https://github.com/carshare/dags",
-            "https://github.com/carshare/dags.git",
-            "https://github.com/carshare/dags/",
-        ] {
-            assert_eq!(github_repo(url), want, "{url}");
-        }
-        for url in [
-            "https://gitlab.com/carshare/dags.git",
-            "git@bitbucket.org:carshare/dags.git",
-            "https://github.com/carshare",
-            "https://github.com/carshare/dags/tree/main",
-            "https://github.example.com/carshare/dags.git",
-        ] {
-            assert_eq!(github_repo(url), None, "{url}");
-        }
-        assert_eq!(
-            github_repo("https://github.com/a/my.repo.git"),
-            Some(("a".to_owned(), "my.repo".to_owned()))
-        );
-    }
-
-    #[test]
-    fn globs_become_anchored_regexps() {
-        assert_eq!(glob_to_regex("feature/*"), "^feature/.*$");
-        assert_eq!(glob_to_regex("release-1.?"), "^release-1\\..$");
-        assert_eq!(glob_to_regex("a+b(c)"), "^a\\+b\\(c\\)$");
-        assert_eq!(regex_escape("my.repo"), "my\\.repo");
-    }
 
     fn model() -> Model {
         match crate::pipeline::front_end(std::path::Path::new("platform.yaml")) {
@@ -628,12 +557,11 @@ mod tests {
         );
         assert_eq!(prod["spec"]["clusterResourceWhitelist"], json!([]));
         let dev = doc(&docs, "argocd/project-dev.yaml");
+        // Dev runs on another cluster than prod: a server-less deny of `airflow` would only
+        // block dev environments elsewhere, so there is none.
         assert_eq!(
             dev["spec"]["destinations"],
-            json!([
-                {"server": "https://35.195.20.2", "namespace": "airflow-dev-*"},
-                {"namespace": "!airflow"},
-            ])
+            json!([{"server": "https://35.195.20.2", "namespace": "airflow-dev-*"}])
         );
         assert_eq!(
             dev["spec"]["clusterResourceWhitelist"],
@@ -648,6 +576,66 @@ mod tests {
                 ])
             );
         }
+    }
+
+    fn dev_copy_of_prod(
+        m: &Model,
+        name: &str,
+        cluster: &str,
+        namespace: &str,
+    ) -> ResolvedEnvironment {
+        let mut env = m.environments[0].clone();
+        assert_eq!(env.class, EnvClass::Prod);
+        env.name = name.into();
+        env.class = EnvClass::Dev;
+        env.cluster = cluster.into();
+        env.namespace = namespace.into();
+        env
+    }
+
+    fn dev_destinations(m: &Model) -> Value {
+        let docs = render(m).unwrap();
+        doc(&docs, "argocd/project-dev.yaml")["spec"]["destinations"].clone()
+    }
+
+    #[test]
+    fn prod_namespaces_are_denied_where_dev_shares_the_cluster() {
+        let mut m = model();
+        let prod_cluster = m.environments[0].cluster.clone();
+        let qa = dev_copy_of_prod(&m, "qa", &prod_cluster, "airflow-qa");
+        m.environments.push(qa);
+        assert_eq!(
+            dev_destinations(&m),
+            json!([
+                {"server": "https://35.195.20.2", "namespace": "airflow-dev-*"},
+                {"server": "https://34.76.10.1", "namespace": "airflow-qa"},
+                {"namespace": "!airflow"},
+            ])
+        );
+    }
+
+    #[test]
+    fn a_namespace_dev_uses_elsewhere_is_never_denied() {
+        let mut m = model();
+        let prod_cluster = m.environments[0].cluster.clone();
+        let qa = dev_copy_of_prod(&m, "qa", &prod_cluster, "airflow-qa");
+        let staging = dev_copy_of_prod(&m, "staging", "https://10.20.0.1", "airflow");
+        m.environments.push(staging);
+        assert_eq!(
+            dev_destinations(&m),
+            json!([
+                {"server": "https://35.195.20.2", "namespace": "airflow-dev-*"},
+                {"server": "https://10.20.0.1", "namespace": "airflow"},
+            ])
+        );
+        m.environments.push(qa);
+        assert!(
+            !dev_destinations(&m)
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|d| d["namespace"] == "!airflow")
+        );
     }
 
     #[test]

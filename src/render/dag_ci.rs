@@ -173,12 +173,9 @@ pub fn render(
 
 /// The spec's repository checked out beside the DAGs: `actions/checkout` for GitHub, else `git clone`.
 fn platform_checkout(repo: &str, branch: &str) -> Step {
-    let github = repo
-        .strip_prefix("https://github.com/")
-        .or_else(|| repo.strip_prefix("git@github.com:"))
-        .map(|r| r.trim_end_matches('/').trim_end_matches(".git").to_owned());
-    match github {
-        Some(slug) => {
+    match crate::naming::github_repo(repo) {
+        Some((org, name)) => {
+            let slug = format!("{org}/{name}");
             let mut step = uses("actions/checkout@v4");
             step.name = Some("Check out the platform spec".into());
             step.with.insert("repository", slug);
@@ -216,4 +213,25 @@ print(f"{{len(bag.dags)}} DAGs imported, {{len(bag.import_errors)}} import error
 sys.exit(1 if bag.import_errors else 0)
 "#
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::platform_checkout;
+
+    #[test]
+    fn every_github_url_form_checks_out_with_the_action() {
+        for repo in [
+            "https://github.com/carshare/platform.git",
+            "git@github.com:carshare/platform.git",
+            "ssh://git@github.com/carshare/platform.git",
+        ] {
+            let step = platform_checkout(repo, "main");
+            assert_eq!(step.uses, Some("actions/checkout@v4"), "{repo}");
+            assert_eq!(step.with["repository"], "carshare/platform", "{repo}");
+        }
+        let step = platform_checkout("https://gitlab.com/carshare/platform.git", "main");
+        assert!(step.uses.is_none());
+        assert!(step.run.is_some_and(|r| r.starts_with("git clone")));
+    }
 }

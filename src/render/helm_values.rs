@@ -1,6 +1,7 @@
 //! Helm values for the official Apache Airflow chart, one file per environment.
 //!
-//! Two chart versions are supported, each with the Airflow releases it runs:
+//! Two chart versions are supported (the table is [`crate::charts`]), each with the Airflow
+//! releases it runs:
 //!
 //! * `1.22.0`: Airflow 3.1 and later. The UI is the API server (`apiServer`, `ingress.apiServer`,
 //!   `apiSecretKeySecretName`); the chart has no `webserver` section any more.
@@ -15,13 +16,12 @@
 
 use serde_json::{Map, Value, json};
 
+use crate::airflow::AirflowVersion;
+use crate::charts;
 use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::render::image::ImageRef;
 use crate::resolve::{Lifecycle, Model, ResolvedEnvironment};
 use crate::spec::{ConfigValue, Database, Executor};
-
-/// The chart versions platc renders values for, with the Airflow releases each supports.
-pub const SUPPORTED_CHARTS: &str = "chart 1.22.0 with Airflow 3.1 or later, or chart 1.21.0 with Airflow 2.11 or later (2.x and 3.x)";
 
 /// The annotation that binds a Kubernetes service account to a Google service account.
 const GKE_WORKLOAD_IDENTITY: &str = "iam.gke.io/gcp-service-account";
@@ -63,48 +63,32 @@ impl Target {
     }
 }
 
-/// `MAJOR.MINOR[.PATCH]` as numbers; `None` when it is not a plain release number.
-fn airflow_release(version: &str) -> Option<(u32, u32, u32)> {
-    let parts: Vec<&str> = version.trim().split('.').collect();
-    if !(2..=3).contains(&parts.len()) {
-        return None;
-    }
-    let mut numbers = [0u32; 3];
-    for (slot, part) in numbers.iter_mut().zip(&parts) {
-        if part.is_empty() || !part.bytes().all(|b| b.is_ascii_digit()) {
-            return None;
-        }
-        *slot = part.parse().ok()?;
-    }
-    Some((numbers[0], numbers[1], numbers[2]))
-}
-
 /// The chart and Airflow pair of an environment, or the `unsupported-chart` error.
 fn target(env: &ResolvedEnvironment) -> Result<Target, Diagnostic> {
     let chart = env.airflow.chart.trim();
     let airflow = env.airflow.version.trim();
-    let release = airflow_release(airflow);
-    let supported = match (chart, release) {
-        ("1.22.0", Some((3, minor, _))) if minor >= 1 => Some(Target { airflow3: true }),
-        ("1.21.0", Some((2, minor, _))) if minor >= 11 => Some(Target { airflow3: false }),
-        ("1.21.0", Some((3, _, _))) => Some(Target { airflow3: true }),
-        _ => None,
-    };
-    supported.ok_or_else(|| {
-        let message = if chart == "1.22.0" || chart == "1.21.0" {
-            format!(
-                "environment `{}`: Airflow chart {chart} does not support Airflow {airflow}",
-                env.name
-            )
-        } else {
-            format!(
-                "environment `{}`: Airflow chart {chart} is not supported",
-                env.name
-            )
-        };
-        Diagnostic::error("unsupported-chart", message)
-            .help(format!("platc renders values for {SUPPORTED_CHARTS}"))
-    })
+    let release = AirflowVersion::parse(airflow).ok();
+    let known = charts::find(chart);
+    match (known, release) {
+        (Some(c), Some(v)) if c.supports(&v) => Ok(Target {
+            airflow3: v.major >= 3,
+        }),
+        _ => {
+            let message = if known.is_some() {
+                format!(
+                    "environment `{}`: Airflow chart {chart} does not support Airflow {airflow}",
+                    env.name
+                )
+            } else {
+                format!(
+                    "environment `{}`: Airflow chart {chart} is not supported",
+                    env.name
+                )
+            };
+            Err(Diagnostic::error("unsupported-chart", message)
+                .help(format!("platc renders values for {}", charts::supported())))
+        }
+    }
 }
 
 /// The values for one environment.
@@ -310,8 +294,9 @@ fn config(env: &ResolvedEnvironment, target: Target) -> (Map<String, Value>, Vec
     (config, secret)
 }
 
-/// `https://<host><path>`, without a trailing slash for the root path.
-fn base_url(host: &str, path: &str) -> String {
+/// `https://<host><path>`, without a trailing slash: Airflow's `base_url`, and the URL
+/// `platc preview` prints.
+pub fn base_url(host: &str, path: &str) -> String {
     let path = path.trim_end_matches('/');
     format!("https://{host}{path}")
 }
@@ -332,8 +317,13 @@ fn ingress(env: &ResolvedEnvironment, target: Target) -> Value {
 /// The URL path of a preview environment as a Go template over `.branch`.
 fn preview_path_template(env: &ResolvedEnvironment, path: &str, slug_length: usize) -> String {
     let slug = crate::naming::preview_name_template(&env.namespace, slug_length);
-    path.replace("{branch}", BRANCH_TEMPLATE)
-        .replace("{slug}", &slug)
+    preview_path(path, BRANCH_TEMPLATE, &slug)
+}
+
+/// `preview.path` with its `{branch}` and `{slug}` placeholders filled in (with a branch and its
+/// namespace, or with their Go templates).
+pub fn preview_path(path: &str, branch: &str, slug: &str) -> String {
+    path.replace("{branch}", branch).replace("{slug}", slug)
 }
 
 /// A Helm `--set` path from its keys: dots inside a key are escaped with `\`.
@@ -353,7 +343,9 @@ pub fn branch_parameters(_model: &Model, env: &ResolvedEnvironment) -> Vec<(Stri
     // The parameters depend only on the Airflow major version; an unsupported pair is
     // reported by `render`, so fall back to Airflow 3 names here.
     let target = target(env).unwrap_or(Target {
-        airflow3: !matches!(airflow_release(&env.airflow.version), Some((2, _, _))),
+        airflow3: AirflowVersion::parse(&env.airflow.version)
+            .ok()
+            .is_none_or(|v| v.major != 2),
     });
     let path = preview_path_template(env, &preview.path, preview.slug_length);
     vec![

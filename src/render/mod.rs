@@ -12,7 +12,7 @@ pub mod manifests;
 
 use std::collections::BTreeMap;
 
-use crate::diagnostic::Diagnostics;
+use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::resolve::Model;
 
 /// Every generated file, by path relative to the output folder, in a stable order.
@@ -22,14 +22,19 @@ pub struct OutputTree {
 }
 
 impl OutputTree {
-    /// Adds a file; a second file at the same path is a bug in a renderer.
-    pub fn insert(&mut self, path: impl Into<String>, content: String) {
+    /// Adds a file. A second file at the same path is refused (`E058`) in every build: silently
+    /// keeping one of them would ship a wrong document.
+    pub fn insert(&mut self, path: impl Into<String>, content: String) -> Result<(), Diagnostic> {
         let path = path.into();
-        debug_assert!(
-            !self.files.contains_key(&path),
-            "two renderers wrote {path}"
-        );
+        if self.files.contains_key(&path) {
+            return Err(Diagnostic::error(
+                "E058",
+                format!("two outputs at `{path}`: two renderers produced the same file"),
+            )
+            .help("rename the environment whose folder clashes with a file platc writes"));
+        }
         self.files.insert(path, content);
+        Ok(())
     }
 
     /// The files, sorted by path.
@@ -74,29 +79,44 @@ pub fn yaml_header(ctx: &Context) -> String {
 pub fn render(model: &Model, ctx: &Context) -> Result<OutputTree, Diagnostics> {
     let mut tree = OutputTree::default();
     let mut diagnostics = Diagnostics::default();
+    let mut add = |tree: &mut OutputTree, path: String, content: String| {
+        if let Err(d) = tree.insert(path, content) {
+            diagnostics.push(d);
+        }
+    };
     let image = image::render(model, ctx)?;
-    tree.insert(image::DOCKERFILE, image.dockerfile.clone());
-    tree.insert(image::REQUIREMENTS, image.requirements.clone());
+    add(
+        &mut tree,
+        image::DOCKERFILE.to_owned(),
+        image.dockerfile.clone(),
+    );
+    add(
+        &mut tree,
+        image::REQUIREMENTS.to_owned(),
+        image.requirements.clone(),
+    );
     if let Some((path, doc)) = dag_ci::render(model, &image.reference, &ctx.spec_name) {
-        tree.insert(path, with_header(ctx, &doc));
+        add(&mut tree, path, with_header(ctx, &doc));
     }
+    let mut failed = Diagnostics::default();
     for env in &model.environments {
         match helm_values::render(model, env, &image.reference) {
-            Ok(values) => tree.insert(helm_values::path(env), with_header(ctx, &values)),
-            Err(d) => diagnostics.extend(d),
+            Ok(values) => add(&mut tree, helm_values::path(env), with_header(ctx, &values)),
+            Err(d) => failed.extend(d),
         }
         for (path, doc) in manifests::render(model, env) {
-            tree.insert(path, with_header(ctx, &doc));
+            add(&mut tree, path, with_header(ctx, &doc));
         }
     }
     match argocd::render(model) {
         Ok(docs) => {
             for (path, doc) in docs {
-                tree.insert(path, with_header(ctx, &doc));
+                add(&mut tree, path, with_header(ctx, &doc));
             }
         }
-        Err(d) => diagnostics.extend(d),
+        Err(d) => failed.extend(d),
     }
+    diagnostics.extend(failed);
     if diagnostics.has_errors() {
         return Err(diagnostics);
     }
@@ -107,4 +127,21 @@ fn with_header(ctx: &Context, value: &serde_json::Value) -> String {
     let mut text = yaml_header(ctx);
     text.push_str(&crate::yaml::value_to_yaml(value));
     text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::OutputTree;
+
+    #[test]
+    fn a_second_file_at_one_path_is_an_error() {
+        let mut tree = OutputTree::default();
+        assert!(tree.insert("argocd/prod.yaml", "a".into()).is_ok());
+        let err = tree
+            .insert("argocd/prod.yaml", "b".into())
+            .expect_err("second insert");
+        assert_eq!(err.code, "E058");
+        assert!(err.message.contains("argocd/prod.yaml"));
+        assert_eq!(tree.get("argocd/prod.yaml"), Some("a"));
+    }
 }

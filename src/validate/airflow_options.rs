@@ -25,7 +25,11 @@ const SET_BY_PLATC: [(&str, &str, &str); 14] = [
     ("api", "secret_key", "secrets.apiSecretKey"),
     ("webserver", "secret_key", "secrets.apiSecretKey"),
     ("api_auth", "jwt_secret", "secrets.jwtSecret"),
-    ("kubernetes_executor", "namespace", "the environment's namespace"),
+    (
+        "kubernetes_executor",
+        "namespace",
+        "the environment's namespace",
+    ),
 ];
 
 /// Checks each environment's overrides; identical findings from shared settings are reported once.
@@ -89,13 +93,22 @@ pub fn check(model: &Model, doc: &Document) -> Diagnostics {
         for (name, value) in &env.airflow.env {
             let rel = format!("/airflow/env/{}", escape_pointer(name));
             if let Some(parsed) = airflow::parse_env_name(name).map(|n| n.resolve(catalog))
-                && let Some((_, _, field)) =
-                    SET_BY_PLATC.iter().find(|(s, k, _)| *s == parsed.section && *k == parsed.key)
+                && let Some((_, _, field)) = SET_BY_PLATC
+                    .iter()
+                    .find(|(s, k, _)| *s == parsed.section && *k == parsed.key)
             {
                 out.push(
-                    Diagnostic::error("airflow-set-by-platc", format!("`{name}` sets [{}] {}, which platc sets from `{field}`", parsed.section, parsed.key))
-                        .at(at.key(&rel))
-                        .help(format!("remove this variable and set `{field}` in the spec")),
+                    Diagnostic::error(
+                        "airflow-set-by-platc",
+                        format!(
+                            "`{name}` sets [{}] {}, which platc sets from `{field}`",
+                            parsed.section, parsed.key
+                        ),
+                    )
+                    .at(at.key(&rel))
+                    .help(format!(
+                        "remove this variable and set `{field}` in the spec"
+                    )),
                 );
                 continue;
             }

@@ -2,6 +2,7 @@
 
 use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::load::Document;
+use crate::naming::BranchGlob;
 use crate::resolve::{Lifecycle, Model, ResolvedEnvironment};
 use crate::spec::{Database, EnvClass};
 use crate::validate::origin::Origin;
@@ -83,7 +84,7 @@ pub fn check(model: &Model, doc: &Document) -> Diagnostics {
         if let Lifecycle::Preview(preview) = &dev.lifecycle {
             for prod in &prods {
                 if let Lifecycle::LongLived { branch } = &prod.lifecycle
-                    && glob_matches(&preview.branches, branch)
+                    && BranchGlob(&preview.branches).matches(branch)
                 {
                     out.push(
                         Diagnostic::error(
@@ -110,41 +111,4 @@ pub fn check(model: &Model, doc: &Document) -> Diagnostics {
         }
     }
     out
-}
-
-/// Matches a branch against a glob where `*` stands for any run of characters (including `/`).
-pub fn glob_matches(pattern: &str, text: &str) -> bool {
-    let p: Vec<char> = pattern.chars().collect();
-    let t: Vec<char> = text.chars().collect();
-    let (mut pi, mut ti, mut star, mut mark) = (0, 0, None, 0);
-    while ti < t.len() {
-        if pi < p.len() && (p[pi] == '?' || p[pi] == t[ti]) {
-            pi += 1;
-            ti += 1;
-        } else if pi < p.len() && p[pi] == '*' {
-            star = Some(pi);
-            mark = ti;
-            pi += 1;
-        } else if let Some(s) = star {
-            pi = s + 1;
-            mark += 1;
-            ti = mark;
-        } else {
-            return false;
-        }
-    }
-    p[pi..].iter().all(|&c| c == '*')
-}
-
-#[cfg(test)]
-mod tests {
-    use super::glob_matches;
-
-    #[test]
-    fn globs() {
-        assert!(glob_matches("feature/*", "feature/hardy"));
-        assert!(glob_matches("*", "main"));
-        assert!(!glob_matches("feature/*", "main"));
-        assert!(glob_matches("ma?n", "main"));
-    }
 }

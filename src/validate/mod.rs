@@ -10,15 +10,13 @@ mod isolation;
 mod names;
 mod origin;
 mod previews;
-pub mod requirements;
 mod required;
+pub mod requirements;
 mod schema;
 pub mod secrets;
 mod versions;
 
-pub use isolation::glob_matches;
 pub use schema::check_schema;
-pub use versions::CHARTS;
 
 use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::load::Document;

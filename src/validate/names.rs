@@ -91,9 +91,15 @@ pub fn check(model: &Model, doc: &Document) -> Diagnostics {
         }
         if RESERVED.contains(&env.name.as_str()) {
             out.push(
-                Diagnostic::error("name-reserved", format!("`{}` names an output folder of platc", env.name))
-                    .at(doc.key_place(&format!("/environments/{}", escape_pointer(&env.name))))
-                    .help(format!("rename the environment: {} are taken", RESERVED.join(", "))),
+                Diagnostic::error(
+                    "name-reserved",
+                    format!("`{}` names an output folder of platc", env.name),
+                )
+                .at(doc.key_place(&format!("/environments/{}", escape_pointer(&env.name))))
+                .help(format!(
+                    "rename the environment: {} are taken",
+                    RESERVED.join(", ")
+                )),
             );
         }
         let key = (env.cluster.clone(), env.namespace.clone());
@@ -101,7 +107,10 @@ pub fn check(model: &Model, doc: &Document) -> Diagnostics {
             out.push(
                 Diagnostic::error(
                     "namespace-collision",
-                    format!("environments `{other}` and `{}` use namespace `{}` on the same cluster", env.name, env.namespace),
+                    format!(
+                        "environments `{other}` and `{}` use namespace `{}` on the same cluster",
+                        env.name, env.namespace
+                    ),
                 )
                 .at(doc.value_place(&at.own("/namespace")))
                 .help("give each environment its own namespace (for previews, its own prefix)"),

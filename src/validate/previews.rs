@@ -11,7 +11,7 @@ pub fn check(model: &Model, doc: &Document) -> Diagnostics {
     let mut out = Diagnostics::default();
     for env in model.environments.iter().filter(|e| e.is_preview()) {
         let at = Origin::new(doc, &env.name);
-        if crate::render::argocd::github_repo(&env.dags.repo).is_none() {
+        if crate::naming::github_repo(&env.dags.repo).is_none() {
             out.push(
                 Diagnostic::error("preview-needs-github", format!("previews of `{}` need a GitHub DAG repository", env.name))
                     .at(at.value("/dags/repo"))

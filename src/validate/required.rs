@@ -28,7 +28,10 @@ pub fn check(model: &Model, doc: &Document) -> Diagnostics {
                     .help("add `jwtSecret: <Secret name>` (key `jwt-secret`): without it the chart generates a new one on every render, which under Argo CD means on every sync"),
             );
         }
-        if env.class == EnvClass::Prod && env.logging.is_none() && env.airflow.executor == Executor::KubernetesExecutor {
+        if env.class == EnvClass::Prod
+            && env.logging.is_none()
+            && env.airflow.executor == Executor::KubernetesExecutor
+        {
             out.push(
                 Diagnostic::warning("logging-off", format!("prod environment `{}` keeps task logs only in worker pods", env.name))
                     .at(doc.key_place(&at.own("")))

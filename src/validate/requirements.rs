@@ -11,7 +11,11 @@ use crate::load::Document;
 use crate::resolve::Model;
 
 /// Packages platc installs itself at the Airflow version of the spec.
-const AIRFLOW_CORE: [&str; 3] = ["apache-airflow", "apache-airflow-core", "apache-airflow-task-sdk"];
+const AIRFLOW_CORE: [&str; 3] = [
+    "apache-airflow",
+    "apache-airflow-core",
+    "apache-airflow-task-sdk",
+];
 
 /// Checks `image.requirements`, and the path of `image.requirementsFile`.
 pub fn check(model: &Model, doc: &Document) -> Diagnostics {
@@ -21,7 +25,9 @@ pub fn check(model: &Model, doc: &Document) -> Diagnostics {
         checker.line(line, place, &format!("requirements[{i}]"), "");
     }
     if let Some(file) = &model.image.requirements_file {
-        let plain = Path::new(file).components().all(|c| matches!(c, Component::Normal(_) | Component::CurDir));
+        let plain = Path::new(file)
+            .components()
+            .all(|c| matches!(c, Component::Normal(_) | Component::CurDir));
         if !plain {
             checker.out.push(
                 Diagnostic::error("requirements-file-path", format!("`{file}` is outside the spec's folder"))
@@ -47,7 +53,12 @@ pub fn check_file(model: &Model, doc: &Document, text: &str) -> Diagnostics {
         if line.is_empty() || line.starts_with('#') {
             continue;
         }
-        checker.line(line, place.clone(), &format!("{name}:{}", i + 1), &format!("{name}:{}: ", i + 1));
+        checker.line(
+            line,
+            place.clone(),
+            &format!("{name}:{}", i + 1),
+            &format!("{name}:{}: ", i + 1),
+        );
     }
     checker.out
 }
@@ -68,17 +79,48 @@ impl Checker {
     }
 
     fn seen_name(&mut self, line: &str) {
+        let mut probe = Checker {
+            out: Diagnostics::default(),
+            seen: BTreeMap::new(),
+            pinned_needed: false,
+        };
+        probe.line(line, None, "", "");
+        if probe.out.has_errors() {
+            return;
+        }
         if let Ok(r) = line.trim().parse::<Requirement>() {
-            self.seen.insert(r.name.to_string(), "image.requirements".to_owned());
+            self.seen
+                .insert(r.name.to_string(), "image.requirements".to_owned());
         }
     }
 
     fn line(&mut self, line: &str, place: Option<Place>, origin: &str, prefix: &str) {
         if line.starts_with('-') {
             self.out.push(
-                Diagnostic::error("requirement-syntax", format!("{prefix}pip option `{line}` is not a requirement"))
-                    .at(place)
-                    .help("list requirements only; the image build decides pip's options"),
+                Diagnostic::error(
+                    "requirement-syntax",
+                    format!("{prefix}pip option `{line}` is not a requirement"),
+                )
+                .at(place)
+                .help("list requirements only; the image build decides pip's options"),
+            );
+            return;
+        }
+        // pep508_rs 0.9 panics on a name ending in `.`, `_` or `-` followed by a specifier
+        // (`lxml.==1`): reject those before it sees them.
+        let name_part: String = line
+            .trim()
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'))
+            .collect();
+        if name_part.ends_with(['.', '_', '-']) {
+            self.out.push(
+                Diagnostic::error(
+                    "requirement-syntax",
+                    format!("{prefix}`{line}` is not a valid requirement: a package name ends with a letter or digit"),
+                )
+                .at(place)
+                .help("write `name==version`, as pip freeze prints it"),
             );
             return;
         }
@@ -88,9 +130,12 @@ impl Checker {
                 let reason = e.to_string();
                 let reason = reason.lines().next().unwrap_or_default().to_owned();
                 self.out.push(
-                    Diagnostic::error("requirement-syntax", format!("{prefix}`{line}` is not a valid requirement: {reason}"))
-                        .at(place)
-                        .help("write `name==version`, as pip freeze prints it"),
+                    Diagnostic::error(
+                        "requirement-syntax",
+                        format!("{prefix}`{line}` is not a valid requirement: {reason}"),
+                    )
+                    .at(place)
+                    .help("write `name==version`, as pip freeze prints it"),
                 );
                 return;
             }
@@ -98,24 +143,30 @@ impl Checker {
         let name = requirement.name.to_string();
         if let Some(first) = self.seen.insert(name.clone(), origin.to_owned()) {
             self.out.push(
-                Diagnostic::error("requirement-duplicate", format!("{prefix}`{name}` is required twice"))
-                    .at(place.clone())
-                    .note(format!("first at {first}"))
-                    .help("keep one line per package"),
+                Diagnostic::error(
+                    "requirement-duplicate",
+                    format!("{prefix}`{name}` is required twice"),
+                )
+                .at(place.clone())
+                .note(format!("first at {first}"))
+                .help("keep one line per package"),
             );
         }
         if AIRFLOW_CORE.contains(&name.as_str()) {
             self.out.push(
-                Diagnostic::error("requirement-airflow", format!("{prefix}`{name}` is installed by platc at `airflow.version`"))
-                    .at(place)
-                    .help("remove this line; to change Airflow, change `airflow.version`"),
+                Diagnostic::error(
+                    "requirement-airflow",
+                    format!("{prefix}`{name}` is installed by platc at `airflow.version`"),
+                )
+                .at(place)
+                .help("remove this line; to change Airflow, change `airflow.version`"),
             );
             return;
         }
         let exact = match &requirement.version_or_url {
-            Some(VersionOrUrl::VersionSpecifier(specs)) => {
-                specs.iter().any(|s| matches!(s.operator(), Operator::Equal | Operator::ExactEqual))
-            }
+            Some(VersionOrUrl::VersionSpecifier(specs)) => specs
+                .iter()
+                .any(|s| matches!(s.operator(), Operator::Equal | Operator::ExactEqual)),
             Some(VersionOrUrl::Url(_)) => true,
             None => false,
         };

@@ -3,6 +3,7 @@
 use serde_json::Value;
 
 use crate::diagnostic::{Diagnostic, Diagnostics};
+use crate::emit::redact::{secret_kind, url_password};
 use crate::load::{Document, escape_pointer};
 
 /// Parts of option or variable names that hold secrets.
@@ -49,7 +50,7 @@ fn walk(doc: &Document, value: &Value, pointer: String, out: &mut Diagnostics) {
             }
         }
         Value::String(s) => {
-            if let Some(kind) = token_kind(s) {
+            if let Some(kind) = secret_kind(s) {
                 out.push(
                     Diagnostic::error("secret-token", format!("this looks like {kind}"))
                         .at(doc.value_place(&pointer))
@@ -87,41 +88,9 @@ fn looks_secret(name: &str) -> bool {
         && !lower.ends_with("_secret_name")
 }
 
-fn token_kind(s: &str) -> Option<&'static str> {
-    let starts = |p: &str| s.starts_with(p) && s.len() > p.len() + 15;
-    if starts("ghp_") || starts("gho_") || starts("ghs_") || starts("github_pat_") {
-        Some("a GitHub token")
-    } else if starts("xoxb-") || starts("xoxp-") || starts("xoxa-") {
-        Some("a Slack token")
-    } else if s.len() == 20
-        && s.starts_with("AKIA")
-        && s.chars()
-            .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit())
-    {
-        Some("an AWS access key")
-    } else if starts("AIza") {
-        Some("a Google API key")
-    } else if s.contains("-----BEGIN") && s.contains("PRIVATE KEY") {
-        Some("a private key")
-    } else if starts("sk_live_") {
-        Some("a Stripe key")
-    } else {
-        None
-    }
-}
-
 /// `scheme://user:password@host`: a password in the authority part.
 fn has_url_password(s: &str) -> bool {
-    let Some((_, rest)) = s.split_once("://") else {
-        return false;
-    };
-    let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
-    match authority.rsplit_once('@') {
-        Some((userinfo, _)) => userinfo
-            .split_once(':')
-            .is_some_and(|(_, pw)| !pw.is_empty()),
-        None => false,
-    }
+    url_password(s).is_some()
 }
 
 #[cfg(test)]
@@ -138,15 +107,23 @@ mod tests {
     }
 
     #[test]
-    fn tokens() {
+    fn tokens_anywhere_in_a_value() {
+        let doc = crate::load::load_str(
+            "t.yaml",
+            "airflow:\n  env:\n    AUTH_HEADER: \"Bearer ghp_0123456789abcdefghijABCDEFGHIJ012345\"\n    X: glpat-abcdefghij0123456789\n".to_owned(),
+        )
+        .unwrap();
+        let found = check(&doc);
+        let codes: Vec<(&str, &str)> = found
+            .iter()
+            .map(|d| (d.code.as_str(), d.message.as_str()))
+            .collect();
         assert_eq!(
-            token_kind("ghp_0123456789abcdefghijABCDEFGHIJ012345"),
-            Some("a GitHub token")
+            codes,
+            [
+                ("secret-token", "this looks like a GitHub token"),
+                ("secret-token", "this looks like a GitLab token"),
+            ]
         );
-        assert_eq!(
-            token_kind("AKIAIOSFODNN7EXAMPLE"),
-            Some("an AWS access key")
-        );
-        assert_eq!(token_kind("plain text"), None);
     }
 }

@@ -1,13 +1,11 @@
 //! Rule family `version-*`: the chart supports the Airflow version, and Python fits Airflow.
 
 use crate::airflow::AirflowVersion;
+use crate::charts;
 use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::load::Document;
 use crate::resolve::Model;
 use crate::validate::origin::Origin;
-
-/// Chart versions platc renders, with the oldest Airflow each supports.
-pub const CHARTS: [(&str, (u32, u32)); 2] = [("1.22.0", (3, 1)), ("1.21.0", (2, 11))];
 
 /// Python versions of the official images per Airflow minor line (from each release's
 /// `Requires-Python` and the image tags it publishes).
@@ -27,7 +25,7 @@ pub fn check(model: &Model, doc: &Document) -> Diagnostics {
         let Ok(airflow) = AirflowVersion::parse(&env.airflow.version) else {
             continue;
         };
-        match CHARTS.iter().find(|(c, _)| *c == env.airflow.chart) {
+        match charts::find(&env.airflow.chart) {
             None => out.push(
                 Diagnostic::error(
                     "unsupported-chart",
@@ -37,31 +35,26 @@ pub fn check(model: &Model, doc: &Document) -> Diagnostics {
                     ),
                 )
                 .at(at.value("/airflow/chart"))
-                .help(format!(
-                    "use one of: {}",
-                    CHARTS
-                        .iter()
-                        .map(|(c, _)| *c)
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                )),
+                .help(format!("use one of: {}", charts::versions())),
             ),
-            Some((chart, (major, minor))) if (airflow.major, airflow.minor) < (*major, *minor) => {
-                out.push(
-                    Diagnostic::error(
-                        "unsupported-chart",
-                        format!(
-                            "chart {chart} needs Airflow {major}.{minor} or newer, not {airflow}"
-                        ),
-                    )
-                    .at(at.value("/airflow/chart"))
-                    .help(if *chart == "1.22.0" {
-                        "use chart 1.21.0 for Airflow 2.11 and 3.0"
-                    } else {
-                        "upgrade Airflow"
-                    }),
+            Some(chart) if !chart.supports(&airflow) => out.push(
+                Diagnostic::error(
+                    "unsupported-chart",
+                    format!(
+                        "chart {} runs {}, not {airflow}",
+                        chart.version,
+                        chart.range()
+                    ),
                 )
-            }
+                .at(at.value("/airflow/chart"))
+                .help(match charts::chart_for(&airflow) {
+                    Some(other) => format!("use chart {other} for Airflow {airflow}"),
+                    None => format!(
+                        "use an Airflow version platc renders: {}",
+                        charts::supported()
+                    ),
+                }),
+            ),
             Some(_) => {}
         }
         if let Some((_, pythons)) = PYTHONS

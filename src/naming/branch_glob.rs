@@ -1,0 +1,199 @@
+//! Branch globs of preview environments (`feature/*`): one meaning for the isolation rule, for
+//! `platc preview`, and for the RE2 regexp the ApplicationSet's `branchMatch` filter gets.
+
+use std::fmt;
+
+/// A branch pattern where `*` stands for any run of characters (`/` included) and `?` for one
+/// character; every other character is itself.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BranchGlob<'a>(pub &'a str);
+
+impl BranchGlob<'_> {
+    /// Whether `branch` matches the whole pattern.
+    pub fn matches(&self, branch: &str) -> bool {
+        let p: Vec<char> = self.0.chars().collect();
+        let t: Vec<char> = branch.chars().collect();
+        let (mut pi, mut ti, mut star, mut mark) = (0, 0, None, 0);
+        while ti < t.len() {
+            if pi < p.len() && (p[pi] == '?' || p[pi] == t[ti]) {
+                pi += 1;
+                ti += 1;
+            } else if pi < p.len() && p[pi] == '*' {
+                star = Some(pi);
+                mark = ti;
+                pi += 1;
+            } else if let Some(s) = star {
+                pi = s + 1;
+                mark += 1;
+                ti = mark;
+            } else {
+                return false;
+            }
+        }
+        p[pi..].iter().all(|&c| c == '*')
+    }
+
+    /// The same pattern as an anchored RE2 regexp: `*` is `.*`, `?` is `.`, the rest escaped.
+    /// RE2's `.` matches any character but a newline, which a git branch never holds.
+    pub fn to_re2(&self) -> String {
+        let mut re = String::from("^");
+        for c in self.0.chars() {
+            match c {
+                '*' => re.push_str(".*"),
+                '?' => re.push('.'),
+                c => push_escaped(&mut re, c),
+            }
+        }
+        re.push('$');
+        re
+    }
+}
+
+impl fmt::Display for BranchGlob<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.0)
+    }
+}
+
+/// Escapes RE2 metacharacters.
+pub fn re2_escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        push_escaped(&mut out, c);
+    }
+    out
+}
+
+fn push_escaped(out: &mut String, c: char) {
+    if "\\.+*?()|[]{}^$".contains(c) {
+        out.push('\\');
+    }
+    out.push(c);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Matches `text` against the regexp subset [`BranchGlob::to_re2`] produces: `^`, `$`, `.`,
+    /// `.*` and `\`-escaped literals. Independent of [`BranchGlob::matches`] (backtracking).
+    fn re2_subset_matches(re: &str, text: &str) -> bool {
+        #[derive(Debug)]
+        enum Atom {
+            Any,
+            AnyRun,
+            Char(char),
+        }
+        let body = re
+            .strip_prefix('^')
+            .and_then(|r| r.strip_suffix('$'))
+            .expect("anchored");
+        let mut atoms = Vec::new();
+        let mut chars = body.chars().peekable();
+        while let Some(c) = chars.next() {
+            match c {
+                '\\' => atoms.push(Atom::Char(chars.next().expect("escaped char"))),
+                '.' if chars.peek() == Some(&'*') => {
+                    chars.next();
+                    atoms.push(Atom::AnyRun);
+                }
+                '.' => atoms.push(Atom::Any),
+                c => {
+                    assert!(!"+*?()|[]{}^$".contains(c), "unescaped {c} in {re}");
+                    atoms.push(Atom::Char(c));
+                }
+            }
+        }
+        fn go(atoms: &[Atom], text: &[char]) -> bool {
+            match atoms.split_first() {
+                None => text.is_empty(),
+                Some((Atom::AnyRun, rest)) => {
+                    (0..=text.len()).any(|i| !text[..i].contains(&'\n') && go(rest, &text[i..]))
+                }
+                Some((Atom::Any, rest)) => {
+                    text.first().is_some_and(|&c| c != '\n') && go(rest, &text[1..])
+                }
+                Some((Atom::Char(c), rest)) => text.first() == Some(c) && go(rest, &text[1..]),
+            }
+        }
+        let text: Vec<char> = text.chars().collect();
+        go(&atoms, &text)
+    }
+
+    const CASES: &[(&str, &str, bool)] = &[
+        ("feature/*", "feature/hardy", true),
+        ("feature/*", "feature/", true),
+        ("feature/*", "feature", false),
+        ("feature/*", "main", false),
+        ("feature/*", "feature/a/b", true),
+        ("*", "main", true),
+        ("*", "", true),
+        ("ma?n", "main", true),
+        ("ma?n", "man", false),
+        ("release-1.?", "release-1.2", true),
+        ("release-1.?", "release-1x2", false),
+        ("release-1.*", "release-1.2.3", true),
+        ("a+b(c)", "a+b(c)", true),
+        ("a+b(c)", "aab(c)", false),
+        ("[abc]", "[abc]", true),
+        ("[abc]", "a", false),
+        ("{x,y}", "{x,y}", true),
+        ("{x,y}", "x", false),
+        ("^x$", "^x$", true),
+        ("a|b", "a", false),
+        ("a\\b", "a\\b", true),
+        ("*/hot?ix*", "team/hotfix-1", true),
+        ("*/hot?ix*", "team/hotfix", true),
+        ("*/hot?ix*", "hotfix", false),
+        ("**a", "bba", true),
+        ("*a*b", "xaxxb", true),
+        ("*a*b", "xaxxbx", false),
+        ("dev/日本?", "dev/日本語", true),
+        ("?", "é", true),
+        ("feature/*", "feature/x\ny", false),
+    ];
+
+    #[test]
+    fn matches_and_regexp_agree_on_tricky_cases() {
+        for &(pattern, branch, want) in CASES {
+            let glob = BranchGlob(pattern);
+            // A newline never occurs in a branch; RE2's `.` refuses it, the glob does not.
+            if !branch.contains('\n') {
+                assert_eq!(
+                    glob.matches(branch),
+                    want,
+                    "matches({pattern:?}, {branch:?})"
+                );
+            }
+            assert_eq!(
+                re2_subset_matches(&glob.to_re2(), branch),
+                want,
+                "{} on {branch:?}",
+                glob.to_re2()
+            );
+        }
+    }
+
+    #[test]
+    fn regexps() {
+        assert_eq!(BranchGlob("feature/*").to_re2(), "^feature/.*$");
+        assert_eq!(BranchGlob("release-1.?").to_re2(), "^release-1\\..$");
+        assert_eq!(BranchGlob("a+b(c)").to_re2(), "^a\\+b\\(c\\)$");
+        assert_eq!(re2_escape("my.repo"), "my\\.repo");
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn matches_agrees_with_the_regexp(
+            pattern in "[ab/.*?+(]{0,8}",
+            branch in "[ab/.+(]{0,10}",
+        ) {
+            let glob = BranchGlob(&pattern);
+            proptest::prop_assert_eq!(
+                glob.matches(&branch),
+                re2_subset_matches(&glob.to_re2(), &branch),
+                "pattern {:?} branch {:?} regexp {}", pattern, branch, glob.to_re2()
+            );
+        }
+    }
+}

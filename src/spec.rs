@@ -358,6 +358,12 @@ pub struct Secrets {
     /// Secret with HTTPS credentials for the DAG repository (`GITSYNC_USERNAME`, `GITSYNC_PASSWORD`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub git_credentials: Option<String>,
+    /// Name of an External Secrets Operator `ClusterSecretStore`. When set, platc renders an
+    /// `ExternalSecret` for each Secret above (and the database's) into the environment's extras,
+    /// so every namespace, including each preview's, gets them from the store: the remote key is
+    /// the Secret's name, and a multi-key Secret reads each key as a property of it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub external_secrets: Option<String>,
 }
 
 /// The GitOps repository that holds the compiled output.

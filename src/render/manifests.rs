@@ -106,6 +106,14 @@ pub fn render(model: &Model, env: &ResolvedEnvironment) -> Vec<(String, Value)> 
             }),
         ));
     }
+    if let Some(store) = &env.secrets.external_secrets {
+        for (name, keys) in secret_keys(env) {
+            files.push((
+                format!("{dir}/externalsecret-{name}.yaml"),
+                external_secret(model, env, store, &name, &keys),
+            ));
+        }
+    }
     let resources: Vec<Value> = files
         .iter()
         .filter_map(|(path, _)| path.rsplit('/').next().map(|f| Value::String(f.to_owned())))
@@ -119,6 +127,72 @@ pub fn render(model: &Model, env: &ResolvedEnvironment) -> Vec<(String, Value)> 
         }),
     ));
     files
+}
+
+/// Every Secret the environment's values name, with the keys the chart reads from it.
+pub fn secret_keys(env: &ResolvedEnvironment) -> Vec<(String, Vec<&'static str>)> {
+    let airflow3 =
+        crate::airflow::AirflowVersion::parse(&env.airflow.version).is_ok_and(|v| v.major >= 3);
+    let mut out: Vec<(String, Vec<&'static str>)> = vec![
+        (env.secrets.fernet_key.clone(), vec!["fernet-key"]),
+        (
+            env.secrets.api_secret_key.clone(),
+            vec![if airflow3 {
+                "api-secret-key"
+            } else {
+                "webserver-secret-key"
+            }],
+        ),
+    ];
+    if let Some(jwt) = &env.secrets.jwt_secret {
+        out.push((jwt.clone(), vec!["jwt-secret"]));
+    }
+    if let Some(ssh) = &env.secrets.git_ssh_key {
+        out.push((ssh.clone(), vec!["gitSshKey"]));
+    }
+    if let Some(https) = &env.secrets.git_credentials {
+        out.push((https.clone(), vec!["GITSYNC_USERNAME", "GITSYNC_PASSWORD"]));
+    }
+    if let Database::External(db) = &env.database {
+        out.push((db.secret.clone(), vec!["connection"]));
+    }
+    out.sort();
+    out.dedup_by(|a, b| a.0 == b.0);
+    out
+}
+
+fn external_secret(
+    model: &Model,
+    env: &ResolvedEnvironment,
+    store: &str,
+    name: &str,
+    keys: &[&str],
+) -> Value {
+    let single = keys.len() == 1;
+    let data: Vec<Value> = keys
+        .iter()
+        .map(|key| {
+            let mut remote = json!({ "key": name });
+            if !single {
+                remote["property"] = json!(key);
+            }
+            json!({ "secretKey": key, "remoteRef": remote })
+        })
+        .collect();
+    json!({
+        "apiVersion": "external-secrets.io/v1",
+        "kind": "ExternalSecret",
+        "metadata": {
+            "name": name,
+            "labels": { "app.kubernetes.io/part-of": model.platform.name, "platc.dev/environment": env.name },
+        },
+        "spec": {
+            "refreshInterval": "1h",
+            "secretStoreRef": { "kind": "ClusterSecretStore", "name": store },
+            "target": { "name": name, "creationPolicy": "Owner" },
+            "data": data,
+        },
+    })
 }
 
 /// The placeholder Namespace of a preview: `metadata.name` is `env.namespace`, which the

@@ -3,7 +3,6 @@
 use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::load::Document;
 use crate::resolve::Model;
-use crate::spec::Database;
 use crate::validate::origin::Origin;
 
 /// Checks every preview environment.
@@ -25,21 +24,20 @@ pub fn check(model: &Model, doc: &Document) -> Diagnostics {
                     .help("set `argocd.scmTokenSecret` to a Secret in Argo CD's namespace with key `token`: anonymous calls see no private repository and are limited to 60 an hour"),
             );
         }
-        let mut needed: Vec<&str> = vec![&env.secrets.fernet_key, &env.secrets.api_secret_key];
-        needed.extend(env.secrets.jwt_secret.as_deref());
-        needed.extend(env.secrets.git_ssh_key.as_deref());
-        needed.extend(env.secrets.git_credentials.as_deref());
-        if let Database::External(db) = &env.database {
-            needed.push(&db.secret);
+        if env.secrets.external_secrets.is_none() {
+            let needed: Vec<String> = crate::render::manifests::secret_keys(env)
+                .into_iter()
+                .map(|(n, _)| n)
+                .collect();
+            out.push(
+                Diagnostic::warning(
+                    "preview-secrets",
+                    format!("each preview namespace needs the Secrets {}, and nothing creates them there", needed.join(", ")),
+                )
+                .at(doc.key_place(&at.own("/preview")))
+                .help("set `secrets.externalSecrets: <ClusterSecretStore>` so platc renders ExternalSecrets into each preview, or record how they get there with `# platc:allow(preview-secrets): <how>`"),
+            );
         }
-        out.push(
-            Diagnostic::warning(
-                "preview-secrets",
-                format!("each preview namespace needs the Secrets {}; platc does not create them", needed.join(", ")),
-            )
-            .at(doc.key_place(&at.own("/preview")))
-            .help("copy them into every `<namespace>-*` namespace (a secret replicator or External Secrets), then record how with `# platc:allow(preview-secrets): <how>` on the `preview:` line"),
-        );
     }
     out
 }

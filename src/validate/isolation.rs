@@ -73,10 +73,7 @@ pub fn check(model: &Model, doc: &Document) -> Diagnostics {
                 }
             }
             if let (Some(dl), Some(pl)) = (&dev.logging, &prod.logging)
-                && (dl.remote.trim_end_matches('/') == pl.remote.trim_end_matches('/')
-                    || dl
-                        .remote
-                        .starts_with(&format!("{}/", pl.remote.trim_end_matches('/'))))
+                && same_bucket(&dl.remote, &pl.remote)
             {
                 shared("log folder", "/logging/remote", false);
             }
@@ -111,4 +108,28 @@ pub fn check(model: &Model, doc: &Document) -> Diagnostics {
         }
     }
     out
+}
+
+/// Whether two object-storage folders live in one bucket (`gs://b/x` and `gs://b` do): writing
+/// logs needs write access to the bucket, so sharing one lets dev write next to prod.
+fn same_bucket(a: &str, b: &str) -> bool {
+    let bucket = |url: &str| {
+        let (scheme, rest) = url.split_once("://").unwrap_or(("", url));
+        let name = rest.split('/').next().unwrap_or_default();
+        (scheme.to_ascii_lowercase(), name.to_ascii_lowercase())
+    };
+    bucket(a) == bucket(b)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::same_bucket;
+
+    #[test]
+    fn buckets() {
+        assert!(same_bucket("gs://logs/prod", "gs://logs"));
+        assert!(same_bucket("gs://logs", "gs://logs/dev/"));
+        assert!(!same_bucket("gs://logs-dev/x", "gs://logs/x"));
+        assert!(!same_bucket("s3://logs/x", "gs://logs/x"));
+    }
 }

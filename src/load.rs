@@ -221,6 +221,12 @@ impl Document {
 
 fn scan_error(doc: &Document, e: &saphyr::ScanError) -> Diagnostic {
     let at = doc.byte_of(*e.marker());
+    // An error at the end of the input belongs to the last line that has text.
+    let at = if at >= doc.text.trim_end().len() {
+        doc.text.trim_end().len()
+    } else {
+        at
+    };
     let info = e.info();
     let (code, message, help) = if info.contains("duplicated key") {
         (

@@ -120,12 +120,19 @@ fn one<'a>(d: &'a Diagnostic, source: Option<&'a str>) -> Vec<Group<'a>> {
         (Some(place), Some(text)) if place.start <= text.len() => {
             let start = floor_char_boundary(text, place.start);
             let end = ceil_char_boundary(text, place.end.min(text.len()).max(start));
-            let mut annotation = AnnotationKind::Primary.span(start..end);
+            // Hand the renderer only the lines the span covers: passing the whole spec for each
+            // diagnostic makes many diagnostics on a large spec cost quadratic time.
+            let window_start = text[..start].rfind('\n').map_or(0, |i| i + 1);
+            let window_end = text[end..].find('\n').map_or(text.len(), |i| end + i);
+            let first_line = text[..window_start].matches('\n').count() + 1;
+            let mut annotation =
+                AnnotationKind::Primary.span(start - window_start..end - window_start);
             if let Some(label) = &d.label {
                 annotation = annotation.label(label.as_str());
             }
             title.element(
-                Snippet::source(text)
+                Snippet::source(&text[window_start..window_end])
+                    .line_start(first_line)
                     .path(place.file.as_str())
                     .fold(true)
                     .annotation(annotation),

@@ -109,7 +109,7 @@ fn bundled_spec_is_valid() {
 
 #[test]
 fn yaml_syntax_error() {
-    let out = invalid("version: 1\nplatform: [unclosed\n", "E014", (2, 21));
+    let out = invalid("version: 1\nplatform: [unclosed\n", "E014", (2, 20));
     insta::assert_snapshot!(out.stderr);
 }
 

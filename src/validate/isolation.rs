@@ -113,12 +113,12 @@ pub fn check(model: &Model, doc: &Document) -> Diagnostics {
 /// Whether two object-storage folders live in one bucket (`gs://b/x` and `gs://b` do): writing
 /// logs needs write access to the bucket, so sharing one lets dev write next to prod.
 fn same_bucket(a: &str, b: &str) -> bool {
-    let bucket = |url: &str| {
+    fn bucket(url: &str) -> (&str, &str) {
         let (scheme, rest) = url.split_once("://").unwrap_or(("", url));
-        let name = rest.split('/').next().unwrap_or_default();
-        (scheme.to_ascii_lowercase(), name.to_ascii_lowercase())
-    };
-    bucket(a) == bucket(b)
+        (scheme, rest.split('/').next().unwrap_or_default())
+    }
+    let ((sa, ba), (sb, bb)) = (bucket(a), bucket(b));
+    sa.eq_ignore_ascii_case(sb) && ba.eq_ignore_ascii_case(bb)
 }
 
 #[cfg(test)]

@@ -105,17 +105,7 @@ fn leaf_diagnostics(
                 Value::Array(items) => items.iter().map(display_value).collect(),
                 other => vec![display_value(other)],
             };
-            let given = display_value(error.instance());
-            let mut d = Diagnostic::error("E023", format!("{what} cannot be {given}"))
-                .at(doc.value_place(&path))
-                .label(format!("expected one of: {}", choices.join(", ")));
-            if let Some(s) = did_you_mean(
-                given.trim_matches('`'),
-                choices.iter().map(|c| c.trim_matches('`')),
-            ) {
-                d = d.help(format!("did you mean `{s}`?"));
-            }
-            out.push(d);
+            out.push(not_one_of(doc, &what, &path, error.instance(), &choices));
         }
         ValidationErrorKind::AnyOf { context } | ValidationErrorKind::OneOfNotValid { context } => {
             alternatives(doc, schema, &path, error, context, out);
@@ -215,17 +205,7 @@ fn alternatives(
     }
     let found = json_type(error.instance());
     if !choices.is_empty() {
-        let given = display_value(error.instance());
-        let mut d = Diagnostic::error("E023", format!("{what} cannot be {given}"))
-            .at(doc.value_place(path))
-            .label(format!("expected one of: {}", choices.join(", ")));
-        if let Some(s) = did_you_mean(
-            given.trim_matches('`'),
-            choices.iter().map(|c| c.trim_matches('`')),
-        ) {
-            d = d.help(format!("did you mean `{s}`?"));
-        }
-        out.push(d);
+        out.push(not_one_of(doc, &what, path, error.instance(), &choices));
         return;
     }
     types.sort();
@@ -237,6 +217,27 @@ fn alternatives(
         )
         .at(doc.value_place(path)),
     );
+}
+
+/// E023: a value outside its allowed set, with the closest allowed one.
+fn not_one_of(
+    doc: &Document,
+    what: &str,
+    path: &str,
+    instance: &Value,
+    choices: &[String],
+) -> Diagnostic {
+    let given = display_value(instance);
+    let d = Diagnostic::error("E023", format!("{what} cannot be {given}"))
+        .at(doc.value_place(path))
+        .label(format!("expected one of: {}", choices.join(", ")));
+    match did_you_mean(
+        given.trim_matches('`'),
+        choices.iter().map(|c| c.trim_matches('`')),
+    ) {
+        Some(s) => d.help(format!("did you mean `{s}`?")),
+        None => d,
+    }
 }
 
 /// The field names allowed at `path`, found by walking the schema along the instance.

@@ -142,17 +142,12 @@ fn type_help(info: &OptionInfo) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::airflow::{AirflowVersion, Severity, catalog_for};
+    use crate::airflow::{Severity, catalog_for};
     use serde_json::json;
 
-    fn cat(v: &str) -> &'static Catalog {
-        catalog_for(&AirflowVersion::parse(v).unwrap()).unwrap().0
-    }
+    use crate::airflow::test_support::cat;
 
-    fn only(findings: Vec<Finding>) -> Finding {
-        assert_eq!(findings.len(), 1, "{findings:#?}");
-        findings.into_iter().next().unwrap()
-    }
+    use crate::airflow::test_support::only;
 
     #[test]
     fn valid_overrides_have_no_findings() {

@@ -146,12 +146,9 @@ pub fn check_env(cat: &Catalog, var: &str, value: &Value) -> Vec<Finding> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::airflow::{AirflowVersion, catalog_for};
     use serde_json::json;
 
-    fn cat(v: &str) -> &'static Catalog {
-        catalog_for(&AirflowVersion::parse(v).unwrap()).unwrap().0
-    }
+    use crate::airflow::test_support::cat;
 
     fn parts(e: &EnvName) -> (&str, &str, EnvForm) {
         (e.section.as_str(), e.key.as_str(), e.form)

@@ -140,11 +140,8 @@ pub(crate) fn sections_with_key<'c>(cat: &'c Catalog, key: &str, except: &str) -
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::airflow::{AirflowVersion, catalog_for};
 
-    fn cat(v: &str) -> &'static Catalog {
-        catalog_for(&AirflowVersion::parse(v).unwrap()).unwrap().0
-    }
+    use crate::airflow::test_support::cat;
 
     #[test]
     fn page_size_chain_on_3_3_is_two_steps_and_not_read() {

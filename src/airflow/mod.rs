@@ -10,6 +10,8 @@ mod locate;
 mod names;
 mod option;
 mod suggest;
+#[cfg(test)]
+mod test_support;
 mod tuning;
 mod value;
 mod version;

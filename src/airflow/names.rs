@@ -283,18 +283,13 @@ fn destinations(cat: &Catalog, section: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::airflow::Severity;
     use crate::airflow::check_option;
-    use crate::airflow::{AirflowVersion, Severity, catalog_for};
     use serde_json::json;
 
-    fn cat(v: &str) -> &'static Catalog {
-        catalog_for(&AirflowVersion::parse(v).unwrap()).unwrap().0
-    }
+    use crate::airflow::test_support::cat;
 
-    fn only(findings: Vec<Finding>) -> Finding {
-        assert_eq!(findings.len(), 1, "{findings:#?}");
-        findings.into_iter().next().unwrap()
-    }
+    use crate::airflow::test_support::only;
 
     #[test]
     fn scheduler_parsing_processes_on_3_1_is_not_read() {

@@ -165,15 +165,27 @@ pub fn compile(front: &FrontEnd, spec_path: &Path) -> Result<crate::render::Outp
     })
 }
 
-/// The output folder: `--out` when given, else the spec's `gitops.path` next to the spec.
+/// The output folder: `--out` when given, else `gitops.path` at the root of the git work tree
+/// that holds the spec (Argo CD reads `gitops.path` from the repository root), or next to the
+/// spec outside a work tree. The path stays relative when the spec's path is.
 pub fn out_dir(front: &FrontEnd, spec_path: &Path, explicit: Option<&Path>) -> std::path::PathBuf {
-    match explicit {
-        Some(p) => p.to_path_buf(),
-        None => spec_path
-            .parent()
-            .unwrap_or(Path::new(""))
-            .join(&front.model.gitops.path),
+    if let Some(p) = explicit {
+        return p.to_path_buf();
     }
+    let spec_dir = spec_path.parent().unwrap_or(Path::new(""));
+    let mut base = spec_dir.to_path_buf();
+    let start = if spec_dir.as_os_str().is_empty() {
+        Path::new(".")
+    } else {
+        spec_dir
+    };
+    let up = std::path::absolute(start)
+        .ok()
+        .and_then(|abs| abs.ancestors().position(|dir| dir.join(".git").exists()));
+    for _ in 0..up.unwrap_or(0) {
+        base.push("..");
+    }
+    base.join(&front.model.gitops.path)
 }
 
 /// The schema file the spec's `yaml-language-server` line points at, relative to the spec.

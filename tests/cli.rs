@@ -366,3 +366,29 @@ fn completions_and_manual() {
     assert_eq!(man.status, 0);
     assert!(man.stdout.contains(".TH platc 1"));
 }
+
+#[test]
+fn a_spec_in_a_subfolder_of_a_git_repository_compiles_to_the_repository_root() {
+    let run = Run::spec("");
+    let root = run.path();
+    std::fs::create_dir_all(root.join(".git")).unwrap();
+    std::fs::create_dir_all(root.join("platform")).unwrap();
+    std::fs::write(root.join("platform/platform.yaml"), bundled()).unwrap();
+    let out = Command::cargo_bin("platc")
+        .unwrap()
+        .current_dir(&root)
+        .args(["compile", "-f", "platform/platform.yaml"])
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        root.join("out/prod/values.yaml").exists(),
+        "Argo CD reads gitops.path from the repository root"
+    );
+    assert!(!root.join("platform/out").exists());
+}

@@ -183,6 +183,8 @@ fn platform_checkout(repo: &str, branch: &str) -> Step {
             step.with.insert("path", PLATFORM_DIR.to_owned());
             step.with
                 .insert("token", "${{ secrets.PLATFORM_REPO_TOKEN }}".into());
+            // The token reads the spec; later steps (which build and run code) must not inherit it.
+            step.with.insert("persist-credentials", "false".into());
             step
         }
         None => run(

@@ -53,6 +53,8 @@ pub struct ResolvedEnvironment {
     pub host: String,
     /// Access to production data.
     pub production_data: Access,
+    /// Whether this environment requires pinned requirements.
+    pub pin_requirements: bool,
     /// The metadata database.
     pub database: Database,
     /// Airflow, with the environment's overrides.
@@ -193,6 +195,7 @@ fn resolve_env(
                 service_account: env.service_account.clone(),
                 host: env.host.clone(),
                 production_data,
+                pin_requirements: env.pin_requirements.unwrap_or(env.preview.is_none()),
                 database: env.database.clone(),
                 airflow,
                 dags,

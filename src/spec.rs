@@ -484,6 +484,11 @@ pub struct Environment {
     /// Access to production data: `none` or `read-only`. Only prod environments write it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub production_data: Option<DataAccess>,
+    /// Whether every pip requirement of the image must be pinned with `==` (default: yes for
+    /// long-lived environments, no for previews). The image is shared, so one environment that
+    /// requires pins requires them for all.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pin_requirements: Option<bool>,
     /// The metadata database.
     pub database: Database,
     /// Overrides of the shared `airflow` section.

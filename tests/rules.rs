@@ -139,6 +139,35 @@ fn reserved_names_and_shared_namespaces() {
 }
 
 #[test]
+fn pins_are_configurable_per_environment() {
+    // A prod environment that opts out, and only previews left requiring nothing: no finding.
+    let (_, found) = findings(&[
+        ("- lxml==4.6.2", "- lxml>=4.6"),
+        (
+            "    branch: main\n",
+            "    branch: main\n    pinRequirements: false\n",
+        ),
+    ]);
+    assert!(found.is_empty(), "{found:?}");
+    // A preview that opts in requires pins for the shared image.
+    fails(
+        "requirement-unpinned",
+        &[
+            ("- lxml==4.6.2", "- lxml>=4.6"),
+            (
+                "    branch: main\n",
+                "    branch: main\n    pinRequirements: false\n",
+            ),
+            (
+                "    productionData: read-only\n",
+                "    productionData: read-only\n    pinRequirements: true\n",
+            ),
+        ],
+        "lxml>=4.6",
+    );
+}
+
+#[test]
 fn requirements_file_stays_inside() {
     fails(
         "requirements-file-path",

@@ -66,7 +66,8 @@ pub fn check_file(model: &Model, doc: &Document, text: &str) -> Diagnostics {
 struct Checker {
     out: Diagnostics,
     seen: BTreeMap<String, String>,
-    pinned_needed: bool,
+    /// The first environment that requires pins, if any.
+    pinned_needed: Option<String>,
 }
 
 impl Checker {
@@ -74,7 +75,11 @@ impl Checker {
         Checker {
             out: Diagnostics::default(),
             seen: BTreeMap::new(),
-            pinned_needed: model.environments.iter().any(|e| !e.is_preview()),
+            pinned_needed: model
+                .environments
+                .iter()
+                .find(|e| e.pin_requirements)
+                .map(|e| e.name.clone()),
         }
     }
 
@@ -82,7 +87,7 @@ impl Checker {
         let mut probe = Checker {
             out: Diagnostics::default(),
             seen: BTreeMap::new(),
-            pinned_needed: false,
+            pinned_needed: None,
         };
         probe.line(line, None, "", "");
         if probe.out.has_errors() {
@@ -170,11 +175,12 @@ impl Checker {
             Some(VersionOrUrl::Url(_)) => true,
             None => false,
         };
-        if self.pinned_needed && !exact {
+        if let (Some(env), false) = (&self.pinned_needed, exact) {
             self.out.push(
                 Diagnostic::error("requirement-unpinned", format!("{prefix}`{}` is not pinned", line.trim()))
                     .at(place)
                     .label("needs `==`")
+                    .note(format!("environment `{env}` requires pinned requirements (`pinRequirements`)"))
                     .help(format!("pin an exact version, for example `{name}==<version>`, so every build installs the same code")),
             );
         }

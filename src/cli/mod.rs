@@ -81,7 +81,7 @@ pub enum Command {
     },
     /// Compile the spec into the output folder. Writes atomically; touches only files platc owns.
     Compile {
-        /// Output folder (default: the spec's `gitops.path`, next to the spec).
+        /// Output folder (default: `gitops.path` at the root of the spec's git work tree).
         #[arg(long, value_name = "DIR")]
         out: Option<PathBuf>,
         /// Replace files in the output folder that platc did not write.
@@ -93,7 +93,7 @@ pub enum Command {
     },
     /// Show what `compile` would change, as a unified diff.
     Diff {
-        /// Output folder (default: the spec's `gitops.path`, next to the spec).
+        /// Output folder (default: `gitops.path` at the root of the spec's git work tree).
         #[arg(long, value_name = "DIR")]
         out: Option<PathBuf>,
         /// Print a summary of changed lines per file instead of the diff.
@@ -105,7 +105,7 @@ pub enum Command {
     },
     /// For CI: fail when the spec is invalid, the output folder is stale, or the schema file is.
     Check {
-        /// Output folder (default: the spec's `gitops.path`, next to the spec).
+        /// Output folder (default: `gitops.path` at the root of the spec's git work tree).
         #[arg(long, value_name = "DIR")]
         out: Option<PathBuf>,
     },

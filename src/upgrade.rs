@@ -301,6 +301,14 @@ struct Outcome {
     commented: bool,
 }
 
+impl Outcome {
+    /// A block that exists and keeps at least one entry (or was not there to change).
+    const KEPT: Outcome = Outcome {
+        live: true,
+        commented: false,
+    };
+}
+
 impl<'a> Upgrader<'a> {
     fn note(&mut self, kind: NoteKind, path: &str, line: usize, message: impl Into<String>) {
         self.notes.push(Note {
@@ -381,18 +389,14 @@ impl<'a> Upgrader<'a> {
     ) -> Result<Outcome, Diagnostic> {
         let ptr = format!("{base}/config");
         let path = format!("{label}.config");
-        let Some(Value::Object(sections)) = self.doc.value.pointer(&ptr) else {
-            return Ok(Outcome {
-                live: true,
-                commented: false,
-            });
+        let Some(Value::Object(sections)) = self
+            .doc
+            .value
+            .pointer(&ptr)
+            .filter(|v| v.as_object().is_some_and(|m| !m.is_empty()))
+        else {
+            return Ok(Outcome::KEPT);
         };
-        if sections.is_empty() {
-            return Ok(Outcome {
-                live: true,
-                commented: false,
-            });
-        }
         self.require_block(&ptr, &path)?;
         let mut entries = Vec::new();
         for (section, options) in sections {
@@ -599,18 +603,14 @@ impl<'a> Upgrader<'a> {
     ) -> Result<Outcome, Diagnostic> {
         let ptr = format!("{base}/env");
         let path = format!("{label}.env");
-        let Some(Value::Object(vars)) = self.doc.value.pointer(&ptr) else {
-            return Ok(Outcome {
-                live: true,
-                commented: false,
-            });
+        let Some(Value::Object(vars)) = self
+            .doc
+            .value
+            .pointer(&ptr)
+            .filter(|v| v.as_object().is_some_and(|m| !m.is_empty()))
+        else {
+            return Ok(Outcome::KEPT);
         };
-        if vars.is_empty() {
-            return Ok(Outcome {
-                live: true,
-                commented: false,
-            });
-        }
         if vars.keys().any(|k| k.starts_with("AIRFLOW__")) {
             self.require_block(&ptr, &path)?;
         }
@@ -623,10 +623,7 @@ impl<'a> Upgrader<'a> {
             entries.push(self.entry(&vptr, "", name, value)?);
         }
         if entries.is_empty() {
-            return Ok(Outcome {
-                live: true,
-                commented: false,
-            });
+            return Ok(Outcome::KEPT);
         }
         for e in &mut entries {
             self.decide_env(e, &path, source);

@@ -21,7 +21,10 @@ done
 cargo build --release --quiet --bin platc --example gen_spec
 PLATC=$PWD/target/release/platc
 GEN=$PWD/target/release/examples/gen_spec
-rm -rf "$WORK" && mkdir -p "$WORK"
+rm -rf "$WORK" && mkdir -p "$WORK/aside"
+# moves a tree out of the way without deleting it (see "Cold" below); emptied at the end
+SET_ASIDE="$PWD/scripts/set-aside.sh $PWD/$WORK/aside"
+trap 'rm -rf "$PWD/$WORK/aside"' EXIT
 
 specs=("bundled:$PWD/platform.yaml")
 for n in $SIZES; do
@@ -55,11 +58,22 @@ for entry in "${specs[@]}"; do
   rss=$(peak_mb "$PLATC" validate -f "$spec")
   echo "| $name | $envs | $bytes | validate | $(mean_ms "$WORK/$name-validate.json") | $rss |"
 
-  hyperfine -N -w 1 -r "$runs" --prepare "rm -rf $out" --export-json "$WORK/$name-cold.json" \
+  # Cold: the whole tree into a folder that does not exist. The previous run's tree is moved
+  # aside, not deleted: on ext4 without a journal, creating inodes right after thousands were
+  # freed is several times slower (the allocator skips recently deleted inodes), whoever
+  # creates them; the second row and `cp -r` show that cost separately.
+  hyperfine -N -w 1 -r "$runs" --prepare "$SET_ASIDE $out" --export-json "$WORK/$name-cold.json" \
     "$PLATC compile -f $spec --out $out" >/dev/null 2>&1
-  rm -rf "$out"
+  $SET_ASIDE "$out"
   rss=$(peak_mb "$PLATC" compile -f "$spec" --out "$out")
   echo "| $name | $envs | $bytes | compile (cold) | $(mean_ms "$WORK/$name-cold.json") | $rss |"
+  hyperfine -N -w 1 -r "$runs" --prepare "rm -rf $out" --export-json "$WORK/$name-cold-rm.json" \
+    "$PLATC compile -f $spec --out $out" >/dev/null 2>&1
+  echo "| $name | $envs | $bytes | compile (cold, right after \`rm -rf\` of the last tree) | $(mean_ms "$WORK/$name-cold-rm.json") | |"
+  hyperfine -N -w 1 -r "$runs" --prepare "rm -rf $out.cp" --export-json "$WORK/$name-cp-rm.json" \
+    "cp -r $out $out.cp" >/dev/null 2>&1
+  rm -rf "$out.cp"
+  echo "| $name | $envs | $bytes | \`cp -r\` of that tree (right after \`rm -rf\`), for scale | $(mean_ms "$WORK/$name-cp-rm.json") | |"
 
   hyperfine -N -w 2 -r "$runs" --export-json "$WORK/$name-nochange.json" \
     "$PLATC compile -f $spec --out $out" >/dev/null 2>&1

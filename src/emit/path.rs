@@ -1,5 +1,6 @@
 //! Output paths: validation of relative paths and a look at the disk that never follows symlinks.
 
+use std::collections::HashMap;
 use std::io::ErrorKind;
 use std::path::{Path, PathBuf};
 
@@ -58,7 +59,9 @@ pub fn temp_path(target: &Path) -> PathBuf {
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
-    target.with_file_name(format!(".{name}{TMP_MARKER}{}", std::process::id()))
+    static PID: std::sync::OnceLock<u32> = std::sync::OnceLock::new();
+    let pid = PID.get_or_init(std::process::id);
+    target.with_file_name(format!(".{name}{TMP_MARKER}{pid}"))
 }
 
 /// Whether a file name is one of platc's temporary files, left behind by a crash.
@@ -69,19 +72,61 @@ pub fn is_temp_name(name: &str) -> bool {
             .is_some_and(|(_, pid)| !pid.is_empty() && pid.bytes().all(|b| b.is_ascii_digit()))
 }
 
-/// Looks at `out_dir/rel` without following any symlink below `out_dir`.
-///
-/// A symlink anywhere on the way, a file where a folder must be, or a folder (or other
-/// non-file) at the path itself is an error: platc never writes through or over those.
-pub fn inspect(out_dir: &Path, rel: &str) -> Result<Entry, Diagnostic> {
-    let names: Vec<&str> = rel.split('/').collect();
-    let mut path = out_dir.to_path_buf();
-    for (i, name) in names.iter().enumerate() {
-        path.push(name);
-        let last = i + 1 == names.len();
+/// Looks at files below one output folder without following any symlink, inspecting each
+/// folder on the way once however many files it holds.
+pub struct Inspector<'a> {
+    out_dir: &'a Path,
+    /// Folders already inspected (relative, without a trailing `/`): `true` when it is a real
+    /// folder, `false` when it is missing.
+    folders: HashMap<String, bool>,
+}
+
+impl<'a> Inspector<'a> {
+    pub fn new(out_dir: &'a Path) -> Self {
+        Inspector {
+            out_dir,
+            folders: HashMap::new(),
+        }
+    }
+
+    /// Looks at `out_dir/rel`.
+    ///
+    /// A symlink anywhere on the way, a file where a folder must be, or a folder (or other
+    /// non-file) at the path itself is an error: platc never writes through or over those.
+    pub fn inspect(&mut self, rel: &str) -> Result<Entry, Diagnostic> {
+        let mut end = 0;
+        while let Some(slash) = rel[end..].find('/') {
+            end += slash;
+            let folder = &rel[..end];
+            let exists = match self.folders.get(folder) {
+                Some(&exists) => exists,
+                None => {
+                    let exists = self.look(folder, rel, false)?;
+                    self.folders.insert(folder.to_owned(), exists);
+                    exists
+                }
+            };
+            if !exists {
+                return Ok(Entry::Missing);
+            }
+            end += 1;
+        }
+        if !self.look(rel, rel, true)? {
+            return Ok(Entry::Missing);
+        }
+        let path = self.out_dir.join(rel);
+        std::fs::read(&path)
+            .map(Entry::File)
+            .map_err(|e| io_error("E052", "read", &path, &e))
+    }
+
+    /// Whether `out_dir/sub` exists as what `rel` needs there: a regular file when `last`, a
+    /// real folder otherwise.
+    fn look(&self, sub: &str, rel: &str, last: bool) -> Result<bool, Diagnostic> {
+        let path = self.out_dir.join(sub);
         let meta = match std::fs::symlink_metadata(&path) {
             Ok(meta) => meta,
-            Err(e) if e.kind() == ErrorKind::NotFound => return Ok(Entry::Missing),
+            Err(e) if e.kind() == ErrorKind::NotFound => return Ok(false),
             Err(e) => return Err(io_error("E052", "inspect", &path, &e)),
         };
         if meta.file_type().is_symlink() {
@@ -99,10 +144,8 @@ pub fn inspect(out_dir: &Path, rel: &str) -> Result<Entry, Diagnostic> {
         if last && !meta.is_file() {
             return Err(in_the_way(&path, "is not a regular file"));
         }
+        Ok(true)
     }
-    std::fs::read(&path)
-        .map(Entry::File)
-        .map_err(|e| io_error("E052", "read", &path, &e))
 }
 
 fn in_the_way(path: &Path, why: &str) -> Diagnostic {

@@ -134,8 +134,9 @@ pub fn plan(out_dir: &Path, tree: &OutputTree) -> Result<Plan, Diagnostic> {
         contents: tree.files().clone(),
         ..Plan::default()
     };
+    let mut disk = path::Inspector::new(out_dir);
     for (rel, content) in tree.files() {
-        let bytes = match path::inspect(out_dir, rel)? {
+        let bytes = match disk.inspect(rel)? {
             Entry::Missing => {
                 plan.create.push(rel.clone());
                 continue;
@@ -161,7 +162,7 @@ pub fn plan(out_dir: &Path, tree: &OutputTree) -> Result<Plan, Diagnostic> {
         if tree.get(rel).is_some() {
             continue;
         }
-        let Entry::File(bytes) = path::inspect(out_dir, rel)? else {
+        let Entry::File(bytes) = disk.inspect(rel)? else {
             continue;
         };
         if *hash == sha256_hex(&bytes) {

@@ -14,7 +14,7 @@ const FORMAT: u32 = 1;
 
 /// Every embedded catalog, oldest first, and whether platc accepts it as a target.
 /// 1.10.14 and 2.7.3 are kept only to date removals ("removed in 2.0") in messages.
-const EMBEDDED: &[(&str, bool, &str)] = &[
+const EMBEDDED: [(&str, bool, &str); 7] = [
     (
         "1.10.14",
         false,
@@ -154,12 +154,20 @@ impl Catalog {
     }
 }
 
-/// All embedded catalogs, oldest first, parsed once on first use.
-pub(crate) fn all() -> Result<&'static [Catalog], String> {
-    static ALL: OnceLock<Result<Vec<Catalog>, String>> = OnceLock::new();
-    ALL.get_or_init(|| EMBEDDED.iter().map(|e| parse_embedded(*e)).collect())
-        .as_deref()
+/// The embedded catalog at `index` of [`EMBEDDED`], parsed on first use: a check of one
+/// version parses one catalog, the history of a removed option all of them.
+fn embedded(index: usize) -> Result<&'static Catalog, String> {
+    static PARSED: [OnceLock<Result<Catalog, String>>; EMBEDDED.len()] =
+        [const { OnceLock::new() }; EMBEDDED.len()];
+    PARSED[index]
+        .get_or_init(|| parse_embedded(EMBEDDED[index]))
+        .as_ref()
         .map_err(Clone::clone)
+}
+
+/// All embedded catalogs, oldest first.
+pub(crate) fn all() -> Result<Vec<&'static Catalog>, String> {
+    (0..EMBEDDED.len()).map(embedded).collect()
 }
 
 fn parse_embedded((name, targetable, text): (&str, bool, &str)) -> Result<Catalog, String> {
@@ -191,16 +199,22 @@ pub fn supported_versions() -> Vec<AirflowVersion> {
 /// lower catalogued version of the same major. Versions below the oldest supported one, or of
 /// an unknown major, are an error that lists the supported versions.
 pub fn catalog_for(version: &AirflowVersion) -> Result<(&'static Catalog, Option<String>), String> {
-    let targets: Vec<&'static Catalog> = all()?.iter().filter(|c| c.targetable).collect();
-    if let Some(exact) = targets.iter().find(|c| c.version == *version) {
-        return Ok((exact, None));
+    // Choose by the versions in the names, then parse only the chosen catalog.
+    let targets: Vec<(usize, AirflowVersion)> = EMBEDDED
+        .iter()
+        .enumerate()
+        .filter(|(_, (_, targetable, _))| *targetable)
+        .filter_map(|(i, (name, _, _))| Some((i, AirflowVersion::parse(name).ok()?)))
+        .collect();
+    if let Some((i, _)) = targets.iter().find(|(_, v)| v == version) {
+        return Ok((embedded(*i)?, None));
     }
     let supported = || {
-        let list: Vec<String> = targets.iter().map(|c| c.version.to_string()).collect();
+        let list: Vec<String> = targets.iter().map(|(_, v)| v.to_string()).collect();
         list.join(", ")
     };
-    let same_major = |c: &&&Catalog| c.version.major == version.major;
-    let oldest = targets.iter().filter(same_major).map(|c| c.version).min();
+    let same_major = |(_, v): &&(usize, AirflowVersion)| v.major == version.major;
+    let oldest = targets.iter().filter(same_major).map(|(_, v)| *v).min();
     if oldest.is_none_or(|oldest| *version < oldest) {
         return Err(format!(
             "Airflow {version} is not supported: platc knows the options of Airflow {} (and later releases of those lines)",
@@ -209,19 +223,20 @@ pub fn catalog_for(version: &AirflowVersion) -> Result<(&'static Catalog, Option
     }
     let line = targets
         .iter()
-        .filter(|c| c.version.major == version.major && c.version.minor == version.minor)
-        .max_by_key(|c| c.version);
+        .filter(|(_, v)| v.major == version.major && v.minor == version.minor)
+        .max_by_key(|(_, v)| *v);
     let lower = targets
         .iter()
         .filter(same_major)
-        .filter(|c| c.version < *version)
-        .max_by_key(|c| c.version);
-    let Some(cat) = line.or(lower) else {
+        .filter(|(_, v)| v < version)
+        .max_by_key(|(_, v)| *v);
+    let Some((index, _)) = line.or(lower) else {
         return Err(format!(
             "Airflow {version} is not supported: platc knows Airflow {}",
             supported()
         ));
     };
+    let cat = embedded(*index)?;
     let why = if cat.version > *version {
         format!(
             "the newest catalogued {} release; options added after {version} are not flagged",

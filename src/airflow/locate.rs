@@ -77,16 +77,23 @@ pub(crate) fn locate<'c>(cat: &'c Catalog, section: &str, key: &str) -> Location
             return Location::Moved { steps, info };
         }
     }
-    let history = catalog::all().unwrap_or(&[]);
-    let older = history.iter().filter(|c| c.version() < cat.version());
+    let history = catalog::all().unwrap_or_default();
+    let older = history
+        .iter()
+        .copied()
+        .filter(|c| c.version() < cat.version());
     if let Some(last) = older.rev().find(|c| reads(c, section, key)) {
         let gone = history
             .iter()
+            .copied()
             .find(|c| c.version() > last.version())
             .unwrap_or(cat);
         return Location::Removed { last, gone, steps };
     }
-    let newer = history.iter().filter(|c| c.version() > cat.version());
+    let newer = history
+        .iter()
+        .copied()
+        .filter(|c| c.version() > cat.version());
     for first in newer {
         if let Some(info) = first.option(section, key) {
             return Location::NotYet { first, info };

@@ -182,7 +182,7 @@ fn unknown(cat: &Catalog, section: &str, key: &str) -> Finding {
         )
         .with_help(help);
     }
-    let history = catalog::all().unwrap_or(&[]);
+    let history = catalog::all().unwrap_or_default();
     let last = history
         .iter()
         .filter(|c| c.version() < v && c.has_section(section))

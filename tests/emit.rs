@@ -660,3 +660,36 @@ fn diffs_name_the_real_output_folder() {
     assert_eq!(emit::out_name(std::path::Path::new("./out/")), "out");
     assert_eq!(emit::out_name(std::path::Path::new("../x/out")), "../x/out");
 }
+
+/// Large outputs are staged on several threads, one subtree each: when one subtree fails (here a
+/// file appears, after planning, where a folder must be created), what the other threads staged
+/// is taken back too.
+#[test]
+fn a_failure_in_one_subtree_of_a_parallel_write_takes_back_every_subtree() {
+    let dir = TempDir::new().unwrap();
+    let out = dir.path().join("out");
+    let mut files = OutputTree::default();
+    for subtree in 0..30 {
+        for file in 0..10 {
+            files
+                .insert(
+                    format!("s{subtree:02}/f{file}.yaml"),
+                    format!("n: {file}\n"),
+                )
+                .unwrap();
+        }
+    }
+    let plan = emit::plan(&out, &files).unwrap();
+    fs::create_dir(&out).unwrap();
+    fs::write(out.join("s17"), "in the way\n").unwrap();
+    let before = snapshot(&out);
+
+    let err = emit::apply(&out, &plan, false).unwrap_err();
+    assert_eq!(err.code, "E055", "{err:?}");
+    assert!(err.message.contains("s17"), "{}", err.message);
+    assert_eq!(
+        snapshot(&out),
+        before,
+        "a failed write left files or folders behind"
+    );
+}

@@ -131,6 +131,21 @@ fn a_folder_replaced_by_a_file_is_reported_and_left_alone() {
     );
 }
 
+/// Outputs of 256 files or more are staged on several threads, one subtree each.
+#[test]
+fn a_large_output_compiles_into_an_empty_folder_and_over_itself() {
+    let dir = TempDir::new().unwrap();
+    let spec_a = spec_file(dir.path(), "a", &spec_text(80, 50));
+    let spec_b = spec_file(dir.path(), "b", &spec_text(80, 77));
+    let tree_a = expected(&spec_a);
+    assert!(tree_a.len() >= 256, "only {} files", tree_a.len());
+    let out = dir.path().join("out");
+    assert_eq!(compile(&spec_a, &out).status.code(), Some(0));
+    assert_tree(&out, &tree_a);
+    assert_eq!(compile(&spec_b, &out).status.code(), Some(0));
+    assert_tree(&out, &expected(&spec_b));
+}
+
 #[test]
 fn the_output_folder_being_a_file_is_an_error() {
     let dir = TempDir::new().unwrap();

@@ -14,7 +14,7 @@
 //! the rest are rewritten, stale files are deleted again, and leftover temporary files are
 //! removed.
 
-use std::collections::HashSet;
+use std::collections::{BTreeMap, HashSet};
 use std::fmt;
 use std::fs::{self, OpenOptions};
 use std::io::{ErrorKind, Write};
@@ -68,8 +68,7 @@ pub fn apply(out_dir: &Path, plan: &Plan, force: bool) -> Result<Summary, Diagno
     if !plan.conflicts.is_empty() && !force {
         return Err(plan.conflict_error());
     }
-    // (target, content, whether the plan found a file there)
-    let mut writes: Vec<(PathBuf, &str, bool)> = Vec::new();
+    let mut writes: Vec<Staged<'_>> = Vec::new();
     for (rels, exists) in [(&plan.create, false), (&plan.update, true)] {
         for rel in rels {
             let content = plan.contents.get(rel).map_or("", String::as_str);
@@ -82,10 +81,7 @@ pub fn apply(out_dir: &Path, plan: &Plan, force: bool) -> Result<Summary, Diagno
 
     let mut stage = Stage::default();
     let staged = stage.dir(out_dir, None).and_then(|()| {
-        for (target, content, exists) in &writes {
-            stage.parents(out_dir, target)?;
-            stage.file(target, content, *exists)?;
-        }
+        stage.files(out_dir, &writes)?;
         if manifest_stale {
             stage.file(&manifest_path, &manifest_text, true)?;
         }
@@ -155,6 +151,9 @@ pub fn apply(out_dir: &Path, plan: &Plan, force: bool) -> Result<Summary, Diagno
         forced,
     })
 }
+
+/// A file to stage: target, content, and whether the plan found a file there.
+type Staged<'a> = (PathBuf, &'a str, bool);
 
 /// Everything staged so far, so that a failure can take it all back.
 #[derive(Default)]
@@ -234,6 +233,74 @@ impl Stage {
         self.known.insert(parent.to_path_buf());
         self.touched.push(parent.to_path_buf());
         Ok(())
+    }
+
+    /// Stages every write, with its folders. Large outputs are split by their first name
+    /// below `out_dir` over a few threads: creating files and folders is kernel work that
+    /// runs side by side on several cores, and separate subtrees never wait on each other.
+    fn files(&mut self, out_dir: &Path, writes: &[Staged<'_>]) -> Result<(), Diagnostic> {
+        /// Below this many files, threads cost more than they save.
+        const PARALLEL_FROM: usize = 256;
+        let workers = std::thread::available_parallelism().map_or(1, |n| n.get().min(4));
+        if workers == 1 || writes.len() < PARALLEL_FROM {
+            return writes.iter().try_for_each(|(target, content, exists)| {
+                self.parents(out_dir, target)?;
+                self.file(target, content, *exists)
+            });
+        }
+        // Subtrees by size, largest first, each to the least loaded worker.
+        let mut subtrees: BTreeMap<&std::ffi::OsStr, Vec<&Staged<'_>>> = BTreeMap::new();
+        for write in writes {
+            let first = write.0.strip_prefix(out_dir).ok().and_then(|rel| {
+                let mut names = rel.components();
+                let first = names.next()?;
+                names.next().map(|_| first.as_os_str())
+            });
+            subtrees
+                .entry(first.unwrap_or_default())
+                .or_default()
+                .push(write);
+        }
+        let mut subtrees: Vec<Vec<&Staged<'_>>> = subtrees.into_values().collect();
+        subtrees.sort_by_key(|subtree| std::cmp::Reverse(subtree.len()));
+        let mut shares: Vec<Vec<&Staged<'_>>> = vec![Vec::new(); workers];
+        for subtree in subtrees {
+            if let Some(share) = shares.iter_mut().min_by_key(|share| share.len()) {
+                share.extend(subtree);
+            }
+        }
+        let results: Vec<_> = std::thread::scope(|scope| {
+            let handles: Vec<_> = shares
+                .iter()
+                .map(|share| {
+                    scope.spawn(move || {
+                        let mut stage = Stage::default();
+                        let result = share.iter().try_for_each(|(target, content, exists)| {
+                            stage.parents(out_dir, target)?;
+                            stage.file(target, content, *exists)
+                        });
+                        (stage, result)
+                    })
+                })
+                .collect();
+            handles.into_iter().map(|h| h.join()).collect()
+        });
+        let mut first_error = None;
+        for joined in results {
+            let Ok((stage, result)) = joined else {
+                first_error.get_or_insert_with(|| {
+                    Diagnostic::error("E055", "writing a file failed unexpectedly")
+                });
+                continue;
+            };
+            self.temps.extend(stage.temps);
+            self.created_dirs.extend(stage.created_dirs);
+            self.touched.extend(stage.touched);
+            if let Err(d) = result {
+                first_error.get_or_insert(d);
+            }
+        }
+        first_error.map_or(Ok(()), Err)
     }
 
     /// Writes `content` to a fresh temporary file beside `target`. When `exists` (the plan saw

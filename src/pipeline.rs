@@ -154,8 +154,13 @@ pub fn compile(front: &FrontEnd, spec_path: &Path) -> Result<crate::render::Outp
         || spec_path.display().to_string(),
         |n| n.to_string_lossy().into_owned(),
     );
+    let spec_in_repo = match work_tree(spec_path) {
+        Some((_, inside)) => inside,
+        None => spec_name.clone(),
+    };
     let ctx = crate::render::Context {
         spec_name,
+        spec_in_repo,
         requirements_file,
     };
     crate::render::render(&front.model, &ctx).map_err(|diagnostics| Failure {
@@ -172,20 +177,30 @@ pub fn out_dir(front: &FrontEnd, spec_path: &Path, explicit: Option<&Path>) -> s
     if let Some(p) = explicit {
         return p.to_path_buf();
     }
-    let spec_dir = spec_path.parent().unwrap_or(Path::new(""));
-    let mut base = spec_dir.to_path_buf();
-    let start = if spec_dir.as_os_str().is_empty() {
-        Path::new(".")
-    } else {
-        spec_dir
-    };
-    let up = std::path::absolute(start)
-        .ok()
-        .and_then(|abs| abs.ancestors().position(|dir| dir.join(".git").exists()));
-    for _ in 0..up.unwrap_or(0) {
+    let mut base = spec_path.parent().unwrap_or(Path::new("")).to_path_buf();
+    let up = work_tree(spec_path).map_or(0, |(up, _)| up);
+    for _ in 0..up {
         base.push("..");
     }
     base.join(&front.model.gitops.path)
+}
+
+/// Where the spec sits in its git work tree: how many folders up from the spec's folder the
+/// root is, and the spec's `/`-separated path from that root. `None` outside a work tree.
+fn work_tree(spec_path: &Path) -> Option<(usize, String)> {
+    // Canonical, so that `..` and symlinked folders count as the file system resolves them.
+    let spec = std::fs::canonicalize(spec_path).ok()?;
+    let spec_dir = spec.parent()?;
+    let (up, root) = spec_dir
+        .ancestors()
+        .enumerate()
+        .find(|(_, dir)| dir.join(".git").exists())?;
+    let inside = spec.strip_prefix(root).ok()?;
+    let names: Vec<String> = inside
+        .components()
+        .map(|c| c.as_os_str().to_string_lossy().into_owned())
+        .collect();
+    Some((up, names.join("/")))
 }
 
 /// The schema file the spec's `yaml-language-server` line points at, relative to the spec.

@@ -391,4 +391,10 @@ fn a_spec_in_a_subfolder_of_a_git_repository_compiles_to_the_repository_root() {
         "Argo CD reads gitops.path from the repository root"
     );
     assert!(!root.join("platform/out").exists());
+    let workflow =
+        std::fs::read_to_string(root.join("out/dag-repo/.github/workflows/dags.yml")).unwrap();
+    assert!(
+        workflow.contains("platc -f .platform/platform/platform.yaml dag check"),
+        "the DAG repository's CI must find the spec where it sits in the platform repository:\n{workflow}"
+    );
 }

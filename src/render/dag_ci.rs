@@ -118,11 +118,11 @@ pub fn render(
                 format!("pip install \"{BLACK}\"\nblack --check --diff .\n"),
             ),
             platform_checkout(&model.gitops.repo, &model.gitops.branch),
+            cache_platc(),
             run(
                 "Install platc",
                 format!(
-                    "cargo install --locked platc --version {}",
-                    env!("CARGO_PKG_VERSION")
+                    "command -v platc || cargo install --locked platc --version {PLATC_VERSION}\n"
                 ),
             ),
             run(
@@ -169,6 +169,21 @@ pub fn render(
     };
     let value = serde_json::to_value(&workflow).ok()?;
     Some((PATH.to_owned(), value))
+}
+
+/// The platc release the workflow installs: the one that wrote it.
+const PLATC_VERSION: &str = env!("CARGO_PKG_VERSION");
+
+/// Keeps the installed platc between runs: building it takes minutes, restoring it seconds.
+fn cache_platc() -> Step {
+    let mut step = uses("actions/cache@v4");
+    step.name = Some("Cache platc".into());
+    step.with.insert("path", "~/.cargo/bin/platc".into());
+    step.with.insert(
+        "key",
+        format!("platc-{PLATC_VERSION}-${{{{ runner.os }}}}-${{{{ runner.arch }}}}"),
+    );
+    step
 }
 
 /// The spec's repository checked out beside the DAGs: `actions/checkout` for GitHub, else `git clone`.

@@ -170,6 +170,7 @@ mod tests {
         let build = |spec_name: &str| {
             let ctx = Context {
                 spec_name: spec_name.to_owned(),
+                spec_in_repo: spec_name.to_owned(),
                 requirements_file: Some("pandas==2.2.3\n".to_owned()),
             };
             render(&model, &ctx).expect("renders")
@@ -182,6 +183,7 @@ mod tests {
         changed.image.python = "3.13".into();
         let ctx = Context {
             spec_name: "platform.yaml".into(),
+            spec_in_repo: "platform.yaml".into(),
             requirements_file: Some("pandas==2.2.3\n".to_owned()),
         };
         let c = render(&changed, &ctx).expect("renders");

@@ -63,6 +63,10 @@ impl OutputTree {
 pub struct Context {
     /// The spec's file name, quoted in each file's header.
     pub spec_name: String,
+    /// The spec's path from the root of the git work tree that holds it (`/`-separated), so
+    /// that CI in another repository can find it in a checkout of this one; the file name when
+    /// the spec is not in a work tree.
+    pub spec_in_repo: String,
     /// Contents of `image.requirementsFile`, when the spec names one (read by the caller).
     pub requirements_file: Option<String>,
 }
@@ -95,7 +99,7 @@ pub fn render(model: &Model, ctx: &Context) -> Result<OutputTree, Diagnostics> {
         image::REQUIREMENTS.to_owned(),
         image.requirements.clone(),
     );
-    if let Some((path, doc)) = dag_ci::render(model, &image.reference, &ctx.spec_name) {
+    if let Some((path, doc)) = dag_ci::render(model, &image.reference, &ctx.spec_in_repo) {
         add(&mut tree, path, with_header(ctx, &doc));
     }
     let mut failed = Diagnostics::default();

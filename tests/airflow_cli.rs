@@ -1,42 +1,56 @@
 //! `platc airflow options|explain` and `platc upgrade`, run as the binary.
 
+mod common;
+
 use std::fs;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use assert_cmd::Command;
+use common::{Outcome, bundled_spec};
 use tempfile::TempDir;
 
-fn bundled_spec() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("platform.yaml")
-}
-
+/// The `platc` binary, with `NO_COLOR` set.
 fn platc() -> Command {
-    let mut cmd = Command::cargo_bin("platc").unwrap();
+    let mut cmd = common::command();
     cmd.env("NO_COLOR", "1");
     cmd
 }
 
+/// `platc -f SPEC`, arguments to follow.
+fn platc_f(spec: &Path) -> Command {
+    let mut cmd = platc();
+    cmd.arg("-f").arg(spec);
+    cmd
+}
+
+/// Runs `cmd`, asserts it succeeded and returns its stdout.
 fn stdout(cmd: &mut Command) -> String {
-    let out = cmd.output().unwrap();
+    let out = Outcome::of(cmd);
     assert!(
-        out.status.success(),
-        "exit {:?}\nstdout:\n{}\nstderr:\n{}",
-        out.status.code(),
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
+        out.status == 0,
+        "exit {}\nstdout:\n{}\nstderr:\n{}",
+        out.status,
+        out.stdout,
+        out.stderr
     );
-    String::from_utf8(out.stdout).unwrap()
+    out.stdout
+}
+
+/// Runs `platc -f BUNDLED ARGS`, asserts it succeeded and returns its stdout.
+fn on_bundled(args: &[&str]) -> String {
+    stdout(platc_f(&bundled_spec()).args(args))
+}
+
+/// Runs `platc -f BUNDLED ARGS`, asserts it is a usage error (exit 2) and returns its stderr.
+fn usage_error(args: &[&str]) -> String {
+    let out = Outcome::of(platc_f(&bundled_spec()).args(args));
+    assert_eq!(out.status, 2);
+    out.stderr
 }
 
 #[test]
 fn options_lists_one_section() {
-    let text =
-        stdout(
-            platc()
-                .arg("-f")
-                .arg(bundled_spec())
-                .args(["airflow", "options", "dag_processor"]),
-        );
+    let text = on_bundled(&["airflow", "options", "dag_processor"]);
     assert!(
         text.starts_with("[dag_processor]  (Airflow 3.2.2"),
         "{text}"
@@ -69,24 +83,13 @@ fn options_lists_one_section() {
 
 #[test]
 fn options_of_an_unknown_section_suggests_one() {
-    let out = platc()
-        .arg("-f")
-        .arg(bundled_spec())
-        .args(["airflow", "options", "dag_procesor"])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(2));
-    let err = String::from_utf8_lossy(&out.stderr);
+    let err = usage_error(&["airflow", "options", "dag_procesor"]);
     assert!(err.contains("did you mean `dag_processor`?"), "{err}");
 }
 
 #[test]
 fn explain_shows_each_environments_value() {
-    let text = stdout(platc().arg("-f").arg(bundled_spec()).args([
-        "airflow",
-        "explain",
-        "dag_processor.parsing_processes",
-    ]));
+    let text = on_bundled(&["airflow", "explain", "dag_processor.parsing_processes"]);
     assert!(
         text.contains("[dag_processor] parsing_processes  (Airflow 3.2.2)"),
         "{text}"
@@ -98,13 +101,13 @@ fn explain_shows_each_environments_value() {
     assert!(text.contains("dev:  8"), "{text}");
 
     // The environment-variable form names the same option.
-    let json = stdout(platc().arg("-f").arg(bundled_spec()).args([
+    let json = on_bundled(&[
         "airflow",
         "explain",
         "AIRFLOW__DAG_PROCESSOR__PARSING_PROCESSES",
         "--format",
         "json",
-    ]));
+    ]);
     let ex: serde_json::Value = serde_json::from_str(&json).unwrap();
     assert_eq!(ex["section"], "dag_processor");
     assert_eq!(ex["option"], "parsing_processes");
@@ -117,13 +120,13 @@ fn explain_shows_each_environments_value() {
 
 #[test]
 fn explain_of_a_moved_option_names_the_new_one() {
-    let text = stdout(platc().arg("-f").arg(bundled_spec()).args([
+    let text = on_bundled(&[
         "airflow",
         "explain",
         "webserver.web_server_worker_timeout",
         "--version",
         "3.3.2",
-    ]));
+    ]);
     assert!(
         text.contains("`[webserver] web_server_worker_timeout` is an old name: it moved to `[api] worker_timeout` in 3.0; Airflow 3.3.2 still reads the old name"),
         "{text}"
@@ -136,13 +139,13 @@ fn explain_of_a_moved_option_names_the_new_one() {
     // The bundled spec sets the new name.
     assert!(text.contains("prod: 300"), "{text}");
 
-    let text = stdout(platc().arg("-f").arg(bundled_spec()).args([
+    let text = on_bundled(&[
         "airflow",
         "explain",
         "webserver.page_size",
         "--version",
         "3.3.2",
-    ]));
+    ]);
     assert!(
         text.contains(
             "then to `[api] fallback_page_limit` in 3.2.0; Airflow 3.3.2 does not read the old name"
@@ -150,19 +153,13 @@ fn explain_of_a_moved_option_names_the_new_one() {
         "{text}"
     );
 
-    let out = platc()
-        .arg("-f")
-        .arg(bundled_spec())
-        .args(["airflow", "explain", "core.paralelism"])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("did you mean `[core] parallelism`?"));
+    let err = usage_error(&["airflow", "explain", "core.paralelism"]);
+    assert!(err.contains("did you mean `[core] parallelism`?"), "{err}");
 }
 
 /// The bundled spec written the way a 2.11 team had it: the reference tuning under its old names.
 fn spec_2_11() -> String {
-    let text = fs::read_to_string(bundled_spec()).unwrap();
+    let text = common::bundled();
     let start = text.find("  config:\n").unwrap();
     let end = text.find("\ndags:").unwrap();
     let config = "  config:
@@ -197,27 +194,12 @@ fn upgrade_a_2_11_spec_to_3_3() {
     fs::write(&spec, &before).unwrap();
 
     // The 2.11 spec is valid as it stands.
-    platc()
-        .arg("-f")
-        .arg(&spec)
-        .arg("validate")
-        .assert()
-        .success();
+    platc_f(&spec).arg("validate").assert().success();
 
     // Without --write: a diff with the renames, and the file untouched.
-    let out = platc()
-        .arg("-f")
-        .arg(&spec)
-        .args(["upgrade", "--to", "3.3.2"])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let diff = String::from_utf8(out.stdout).unwrap();
-    let notes = String::from_utf8(out.stderr).unwrap();
+    let out = Outcome::of(platc_f(&spec).args(["upgrade", "--to", "3.3.2"]));
+    assert_eq!(out.status, 0, "{}", out.stderr);
+    let (diff, notes) = (out.stdout, out.stderr);
     assert!(
         diff.starts_with("--- a/platform.yaml\n+++ b/platform.yaml\n"),
         "{diff}"
@@ -263,9 +245,7 @@ fn upgrade_a_2_11_spec_to_3_3() {
     assert_eq!(fs::read_to_string(&spec).unwrap(), before);
 
     // With --write: the file changes, validates and compiles.
-    platc()
-        .arg("-f")
-        .arg(&spec)
+    platc_f(&spec)
         .args(["upgrade", "--to", "3.3.2", "--write"])
         .assert()
         .success();
@@ -280,15 +260,8 @@ fn upgrade_a_2_11_spec_to_3_3() {
         ),
         "{after}"
     );
-    platc()
-        .arg("-f")
-        .arg(&spec)
-        .arg("validate")
-        .assert()
-        .success();
-    platc()
-        .arg("-f")
-        .arg(&spec)
+    platc_f(&spec).arg("validate").assert().success();
+    platc_f(&spec)
         .arg("compile")
         .arg("--out")
         .arg(dir.path().join("out"))
@@ -319,13 +292,8 @@ fn upgrade_a_2_11_spec_to_3_3() {
         names.iter().all(|n| !n.contains("platc-upgrade")),
         "{names:?}"
     );
-    let again = platc()
-        .arg("-f")
-        .arg(&spec)
-        .args(["upgrade", "--to", "3.3.2"])
-        .output()
-        .unwrap();
-    assert!(again.status.success());
+    let again = Outcome::of(platc_f(&spec).args(["upgrade", "--to", "3.3.2"]));
+    assert_eq!(again.status, 0);
     assert!(again.stdout.is_empty());
 }
 
@@ -338,25 +306,14 @@ fn upgrade_refuses_flow_style_config() {
     let end = text.find("\ndags:").unwrap();
     let flow = "  config: {scheduler: {parsing_processes: 8}}\n";
     fs::write(&spec, format!("{}{flow}{}", &text[..start], &text[end..])).unwrap();
-    let out = platc()
-        .arg("-f")
-        .arg(&spec)
-        .args(["upgrade", "--to", "3.3.2", "--write"])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("flow-style"));
+    let out = Outcome::of(platc_f(&spec).args(["upgrade", "--to", "3.3.2", "--write"]));
+    assert_eq!(out.status, 2);
+    assert!(out.stderr.contains("flow-style"));
     assert!(fs::read_to_string(&spec).unwrap().contains(flow));
 }
 
 #[test]
 fn upgrade_to_an_unsupported_version_is_a_usage_error() {
-    let out = platc()
-        .arg("-f")
-        .arg(bundled_spec())
-        .args(["upgrade", "--to", "2.10.5"])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("not supported"));
+    let err = usage_error(&["upgrade", "--to", "2.10.5"]);
+    assert!(err.contains("not supported"), "{err}");
 }

@@ -1,24 +1,15 @@
 //! The command line end to end: spec in, stdout, stderr and exit status out.
 
-use std::path::{Path, PathBuf};
+mod common;
 
-use assert_cmd::Command;
+use std::path::PathBuf;
+
+use common::{Outcome, bundled, json_stdout, platc, project};
 
 /// A small builder: a spec text, arguments, and what to expect.
 struct Run {
     dir: tempfile::TempDir,
     args: Vec<String>,
-}
-
-struct Outcome {
-    status: i32,
-    stdout: String,
-    stderr: String,
-}
-
-fn bundled() -> String {
-    std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("platform.yaml"))
-        .expect("bundled spec")
 }
 
 impl Run {
@@ -27,10 +18,8 @@ impl Run {
     }
 
     fn spec_bytes(bytes: &[u8]) -> Self {
-        let dir = tempfile::tempdir().expect("tempdir");
-        std::fs::write(dir.path().join("platform.yaml"), bytes).expect("write spec");
         Run {
-            dir,
+            dir: project(bytes),
             args: Vec::new(),
         }
     }
@@ -45,24 +34,8 @@ impl Run {
     }
 
     fn run(&self) -> Outcome {
-        let output = Command::cargo_bin("platc")
-            .expect("binary")
-            .current_dir(self.dir.path())
-            .env_remove("NO_COLOR")
-            .args(&self.args)
-            .output()
-            .expect("run platc");
-        let outcome = Outcome {
-            status: output.status.code().unwrap_or(-1),
-            stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
-            stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
-        };
-        assert!(
-            !outcome.stderr.contains("panicked"),
-            "platc panicked:\n{}",
-            outcome.stderr
-        );
-        outcome
+        let args: Vec<&str> = self.args.iter().map(String::as_str).collect();
+        platc(self.dir.path(), &args)
     }
 }
 
@@ -200,7 +173,7 @@ fn json_format_lists_diagnostics_with_places() {
         .args(&["validate", "--format", "json"])
         .run();
     assert_eq!(out.status, 1);
-    let report: serde_json::Value = serde_json::from_str(&out.stdout).expect("json");
+    let report = json_stdout(&out, "validate");
     assert_eq!(report["ok"], false);
     assert_eq!(report["diagnostics"][0]["code"], "E020");
     assert_eq!(
@@ -278,10 +251,9 @@ fn show_prints_the_resolved_environment() {
 #[test]
 fn schema_command_prints_the_committed_schema() {
     let out = Run::spec("").args(&["schema"]).run();
-    let committed = std::fs::read_to_string(
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("schema/platform.schema.json"),
-    )
-    .expect("schema");
+    let committed =
+        std::fs::read_to_string(common::crate_dir().join("schema/platform.schema.json"))
+            .expect("schema");
     assert_eq!(out.stdout, committed);
 }
 
@@ -292,53 +264,26 @@ fn compile_then_check_then_diff() {
     let root = run.path();
     assert!(root.join("out/prod/values.yaml").exists());
     // The spec's modeline names the schema file; check wants it current.
-    let schema = Command::cargo_bin("platc")
-        .unwrap()
-        .arg("schema")
-        .output()
-        .unwrap()
-        .stdout;
+    let schema = platc(&root, &["schema"]).stdout;
     std::fs::create_dir_all(root.join("schema")).unwrap();
     std::fs::write(root.join("schema/platform.schema.json"), schema).unwrap();
-    let check = Command::cargo_bin("platc")
-        .unwrap()
-        .current_dir(&root)
-        .args(["check", "--out", "out"])
-        .output()
-        .unwrap();
-    assert_eq!(
-        check.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&check.stderr)
-    );
+    let check = platc(&root, &["check", "--out", "out"]);
+    assert_eq!(check.status, 0, "{}", check.stderr);
     // Change the spec: check fails, diff shows it.
     let changed = bundled().replacen("syncPeriod: 60s", "syncPeriod: 2m", 1);
     std::fs::write(root.join("platform.yaml"), changed).unwrap();
-    let check = Command::cargo_bin("platc")
-        .unwrap()
-        .current_dir(&root)
-        .args(["check", "--out", "out", "--format", "github"])
-        .output()
-        .unwrap();
-    assert_eq!(check.status.code(), Some(1));
-    let stderr = String::from_utf8_lossy(&check.stderr);
+    let check = platc(&root, &["check", "--out", "out", "--format", "github"]);
+    assert_eq!(check.status, 1);
     assert!(
-        stderr.contains("::error file=out/prod/values.yaml,line=1,col=1,title=platc out-stale::"),
-        "{stderr}"
-    );
-    let diff = Command::cargo_bin("platc")
-        .unwrap()
-        .current_dir(&root)
-        .args(["diff", "--out", "out", "--exit-code"])
-        .output()
-        .unwrap();
-    assert_eq!(diff.status.code(), Some(1));
-    assert!(
-        String::from_utf8_lossy(&diff.stdout).contains("+    period: 2m"),
+        check
+            .stderr
+            .contains("::error file=out/prod/values.yaml,line=1,col=1,title=platc out-stale::"),
         "{}",
-        String::from_utf8_lossy(&diff.stdout)
+        check.stderr
     );
+    let diff = platc(&root, &["diff", "--out", "out", "--exit-code"]);
+    assert_eq!(diff.status, 1);
+    assert!(diff.stdout.contains("+    period: 2m"), "{}", diff.stdout);
 }
 
 #[test]
@@ -347,7 +292,7 @@ fn preview_names_a_branch() {
         .args(&["preview", "feature/hardy", "--format", "json"])
         .run();
     assert_eq!(out.status, 0, "{}", out.stderr);
-    let v: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
+    let v = json_stdout(&out, "preview");
     assert_eq!(v["namespace"], "airflow-dev-feature-hardy-84de97");
     assert_eq!(
         v["url"],
@@ -374,18 +319,8 @@ fn a_spec_in_a_subfolder_of_a_git_repository_compiles_to_the_repository_root() {
     std::fs::create_dir_all(root.join(".git")).unwrap();
     std::fs::create_dir_all(root.join("platform")).unwrap();
     std::fs::write(root.join("platform/platform.yaml"), bundled()).unwrap();
-    let out = Command::cargo_bin("platc")
-        .unwrap()
-        .current_dir(&root)
-        .args(["compile", "-f", "platform/platform.yaml"])
-        .output()
-        .unwrap();
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let out = platc(&root, &["compile", "-f", "platform/platform.yaml"]);
+    assert_eq!(out.status, 0, "{}", out.stderr);
     assert!(
         root.join("out/prod/values.yaml").exists(),
         "Argo CD reads gitops.path from the repository root"

@@ -1,13 +1,13 @@
 //! The compiled output of the bundled spec: every document pinned by a snapshot, output
 //! deterministic, and every path an Argo CD document names present in the output.
 
-use std::path::Path;
+mod common;
 
 use platc::render::OutputTree;
 use serde_json::Value;
 
 fn compile_bundled() -> (platc::pipeline::FrontEnd, OutputTree) {
-    let spec = Path::new(env!("CARGO_MANIFEST_DIR")).join("platform.yaml");
+    let spec = common::bundled_spec();
     let front = platc::pipeline::front_end(&spec).expect("bundled spec is valid");
     let tree = platc::pipeline::compile(&front, &spec).expect("bundled spec compiles");
     (front, tree)
@@ -43,7 +43,7 @@ fn every_file_starts_with_the_generated_header() {
 #[test]
 fn committed_out_matches_the_bundled_spec() {
     let (_, tree) = compile_bundled();
-    let out = Path::new(env!("CARGO_MANIFEST_DIR")).join("out");
+    let out = common::crate_dir().join("out");
     let stale = platc::emit::check(&out, &tree).expect("read out/");
     let paths: Vec<&str> = stale.iter().map(|d| d.path.as_str()).collect();
     assert!(

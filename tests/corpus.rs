@@ -6,10 +6,12 @@
 //! to 1. A second line `# xfail: why` marks a known wrong place: the code must still appear, and
 //! the test fails once the place becomes right, so the mark gets removed.
 
+mod common;
+
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use assert_cmd::Command;
+use common::Outcome;
 use serde_json::Value;
 
 struct Expect {
@@ -55,7 +57,7 @@ fn expectation(path: &Path) -> Expect {
 }
 
 fn corpus() -> Vec<PathBuf> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/corpus");
+    let dir = common::crate_dir().join("tests/corpus");
     let mut files: Vec<PathBuf> = fs::read_dir(&dir)
         .unwrap()
         .map(|e| e.unwrap().path())
@@ -65,32 +67,33 @@ fn corpus() -> Vec<PathBuf> {
     files
 }
 
-/// Runs `platc validate --format json -f FILE` and checks it against the expectation.
-fn check(path: &Path, expect: &Expect) -> Result<(), String> {
-    let output = Command::cargo_bin("platc")
-        .unwrap()
+/// Runs `platc validate --format json -f FILE`; a panic is left for the caller to judge.
+fn validate_json(path: &Path) -> Outcome {
+    let output = common::command()
         .args(["validate", "--format", "json", "-f"])
         .arg(path)
         .output()
         .unwrap();
+    Outcome::from_output(&output)
+}
+
+/// Runs `platc validate --format json -f FILE` and checks it against the expectation.
+fn check(path: &Path, expect: &Expect) -> Result<(), String> {
+    let output = validate_json(path);
     let name = path.display();
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    let code = output.status.code();
-    if code == Some(101) || stderr.contains("panicked") {
+    let stderr = &output.stderr;
+    let code = output.status;
+    if code == 101 || stderr.contains("panicked") {
         return Err(format!("{name}: platc panicked: {stderr}"));
     }
-    if code != Some(expect.exit) {
+    if code != expect.exit {
         return Err(format!(
-            "{name}: exit {code:?}, expected {}; stderr: {stderr}",
+            "{name}: exit {code}, expected {}; stderr: {stderr}",
             expect.exit
         ));
     }
-    let json: Value = serde_json::from_slice(&output.stdout).map_err(|e| {
-        format!(
-            "{name}: stdout is not JSON ({e}): {}",
-            String::from_utf8_lossy(&output.stdout)
-        )
-    })?;
+    let json: Value = serde_json::from_str(&output.stdout)
+        .map_err(|e| format!("{name}: stdout is not JSON ({e}): {}", output.stdout))?;
     let diagnostics = json["diagnostics"].as_array().cloned().unwrap_or_default();
     let with_code: Vec<(u64, u64)> = diagnostics
         .iter()
@@ -147,29 +150,14 @@ fn a_spec_over_the_size_limit_is_rejected_before_parsing() {
     text.push_str(&"x".repeat(platc::load::MAX_SPEC_BYTES));
     text.push_str("\"\n");
     fs::write(&path, text).unwrap();
-    let output = Command::cargo_bin("platc")
-        .unwrap()
-        .args(["validate", "--format", "json", "-f"])
-        .arg(&path)
-        .output()
-        .unwrap();
-    assert_eq!(output.status.code(), Some(1));
-    let json: Value = serde_json::from_slice(&output.stdout).unwrap();
+    let output = validate_json(&path);
+    assert_eq!(output.status, 1);
+    let json = common::json_stdout(&output, "validate");
     assert_eq!(json["diagnostics"][0]["code"], "E002");
 }
 
 #[test]
 fn a_missing_spec_is_an_io_error() {
-    let output = Command::cargo_bin("platc")
-        .unwrap()
-        .args([
-            "validate",
-            "--format",
-            "json",
-            "-f",
-            "/nonexistent/platform.yaml",
-        ])
-        .output()
-        .unwrap();
-    assert_eq!(output.status.code(), Some(2));
+    let output = validate_json(Path::new("/nonexistent/platform.yaml"));
+    assert_eq!(output.status, 2);
 }

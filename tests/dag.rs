@@ -3,10 +3,12 @@
 //! Black, Python's `ast` and check-jsonschema run when they are installed (on PATH or in
 //! `.venv/bin/`); otherwise those tests print a skip line.
 
-use std::path::{Path, PathBuf};
+mod common;
+
+use std::path::PathBuf;
 use std::process::Command as Process;
 
-use assert_cmd::Command;
+use common::{Outcome, json_stdout, platc, project};
 
 const CONVENTIONS: &str = "  conventions:
     layout: dags/{domain}/{name}.py
@@ -21,8 +23,7 @@ const CONVENTIONS: &str = "  conventions:
 
 /// The bundled spec with the given Airflow version (and its chart), with or without conventions.
 fn spec(airflow: &str, conventions: bool) -> String {
-    let text = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("platform.yaml"))
-        .expect("bundled spec");
+    let text = common::bundled();
     let start = text.find("  conventions:\n").expect("bundled conventions");
     let end = start + text[start..].find("\nimage:").expect("image section");
     let mut text = format!(
@@ -45,21 +46,13 @@ struct Repo {
     dir: tempfile::TempDir,
 }
 
-struct Outcome {
-    status: i32,
-    stdout: String,
-    stderr: String,
-}
-
 impl Repo {
     fn new(airflow: &str) -> Self {
         Self::with_spec(&spec(airflow, true))
     }
 
     fn with_spec(spec: &str) -> Self {
-        let dir = tempfile::tempdir().expect("tempdir");
-        std::fs::write(dir.path().join("platform.yaml"), spec).expect("write spec");
-        Repo { dir }
+        Repo { dir: project(spec) }
     }
 
     fn write(&self, rel: &str, text: &str) -> &Self {
@@ -78,23 +71,7 @@ impl Repo {
     }
 
     fn run(&self, args: &[&str]) -> Outcome {
-        let output = Command::cargo_bin("platc")
-            .expect("binary")
-            .current_dir(self.dir.path())
-            .args(args)
-            .output()
-            .expect("run platc");
-        let outcome = Outcome {
-            status: output.status.code().unwrap_or(-1),
-            stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
-            stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
-        };
-        assert!(
-            !outcome.stderr.contains("panicked"),
-            "platc panicked:\n{}",
-            outcome.stderr
-        );
-        outcome
+        platc(self.dir.path(), args)
     }
 
     /// `platc dag check --format json`: (code, line, column) of each diagnostic.
@@ -102,8 +79,7 @@ impl Repo {
         let mut all = vec!["dag", "check", "--format", "json"];
         all.extend(args);
         let out = self.run(&all);
-        let report: serde_json::Value =
-            serde_json::from_str(&out.stdout).unwrap_or_else(|e| panic!("{e}: {}", out.stdout));
+        let report = json_stdout(&out, "dag check");
         let places = report["diagnostics"]
             .as_array()
             .expect("diagnostics")
@@ -126,9 +102,7 @@ fn place(code: &str, line: usize, column: usize) -> (String, usize, usize) {
 
 /// A tool from PATH or from the crate's `.venv/bin/`.
 fn tool(name: &str) -> Option<PathBuf> {
-    let venv = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join(".venv/bin")
-        .join(name);
+    let venv = common::crate_dir().join(".venv/bin").join(name);
     if venv.is_file() {
         return Some(venv);
     }

@@ -5,12 +5,14 @@
 use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::process::{Command as StdCommand, Output, Stdio};
+use std::process::{Command as StdCommand, Stdio};
 use std::time::{Duration, Instant, SystemTime};
 
-use assert_cmd::Command;
 use assert_cmd::cargo::cargo_bin;
+use common::Outcome;
 use tempfile::TempDir;
+
+mod common;
 
 #[allow(dead_code)]
 #[path = "../examples/gen_spec.rs"]
@@ -41,25 +43,28 @@ fn expected(spec: &Path) -> BTreeMap<String, String> {
     tree.files().clone()
 }
 
-fn compile(spec: &Path, out: &Path) -> Output {
-    Command::cargo_bin("platc")
-        .unwrap()
-        .args(["compile", "--format", "json", "-f"])
-        .arg(spec)
-        .arg("--out")
-        .arg(out)
-        .output()
-        .unwrap()
+fn compile(spec: &Path, out: &Path) -> Outcome {
+    Outcome::of(
+        common::command()
+            .args(["compile", "--format", "json", "-f"])
+            .arg(spec)
+            .arg("--out")
+            .arg(out),
+    )
 }
 
-fn assert_no_panic(output: &Output) {
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert_ne!(output.status.code(), Some(101), "platc panicked: {stderr}");
+fn assert_no_panic(output: &Outcome) {
+    let stderr = &output.stderr;
+    assert_ne!(output.status, 101, "platc panicked: {stderr}");
     assert!(!stderr.contains("panicked"), "platc panicked: {stderr}");
-    assert!(
-        output.status.code().is_some(),
-        "platc died of a signal: {stderr}"
-    );
+    assert_ne!(output.status, -1, "platc died of a signal: {stderr}");
+}
+
+/// Compiles `spec` into `out` and asserts it succeeded.
+fn compile_ok(spec: &Path, out: &Path) {
+    let output = compile(spec, out);
+    assert_no_panic(&output);
+    assert_eq!(output.status, 0, "{}", output.stderr);
 }
 
 /// Every regular file under `dir`, by relative path.
@@ -107,7 +112,7 @@ fn a_folder_replaced_by_a_file_is_reported_and_left_alone() {
     let dir = TempDir::new().unwrap();
     let spec = spec_file(dir.path(), "a", &spec_text(3, 50));
     let out = dir.path().join("out");
-    assert_eq!(compile(&spec, &out).status.code(), Some(0));
+    compile_ok(&spec, &out);
     let folder = out.join("prod0000");
     assert!(
         folder.is_dir(),
@@ -119,11 +124,7 @@ fn a_folder_replaced_by_a_file_is_reported_and_left_alone() {
 
     let output = compile(&spec, &out);
     assert_no_panic(&output);
-    assert_ne!(
-        output.status.code(),
-        Some(0),
-        "compile wrote through a file in the way"
-    );
+    assert_ne!(output.status, 0, "compile wrote through a file in the way");
     assert_eq!(fs::read_to_string(&folder).unwrap(), "not a folder\n");
     assert!(
         files_under(&out).keys().all(|p| !is_temporary(p)),
@@ -140,9 +141,9 @@ fn a_large_output_compiles_into_an_empty_folder_and_over_itself() {
     let tree_a = expected(&spec_a);
     assert!(tree_a.len() >= 256, "only {} files", tree_a.len());
     let out = dir.path().join("out");
-    assert_eq!(compile(&spec_a, &out).status.code(), Some(0));
+    compile_ok(&spec_a, &out);
     assert_tree(&out, &tree_a);
-    assert_eq!(compile(&spec_b, &out).status.code(), Some(0));
+    compile_ok(&spec_b, &out);
     assert_tree(&out, &expected(&spec_b));
 }
 
@@ -154,7 +155,7 @@ fn the_output_folder_being_a_file_is_an_error() {
     fs::write(&out, "a file\n").unwrap();
     let output = compile(&spec, &out);
     assert_no_panic(&output);
-    assert_ne!(output.status.code(), Some(0));
+    assert_ne!(output.status, 0);
     assert_eq!(fs::read_to_string(&out).unwrap(), "a file\n");
 }
 
@@ -164,7 +165,7 @@ fn symlinks_inside_out_are_never_followed_for_writing() {
     let spec_a = spec_file(dir.path(), "a", &spec_text(3, 50));
     let spec_b = spec_file(dir.path(), "b", &spec_text(3, 51));
     let out = dir.path().join("out");
-    assert_eq!(compile(&spec_a, &out).status.code(), Some(0));
+    compile_ok(&spec_a, &out);
 
     // A file replaced by a symlink to a file outside, and a folder replaced by a symlink to a
     // folder outside. Spec b changes both, so compile has a reason to write there.
@@ -190,7 +191,7 @@ fn symlinks_inside_out_are_never_followed_for_writing() {
     std::os::unix::fs::symlink(outside.join("folder"), &folder).unwrap();
 
     for force in [false, true] {
-        let mut cmd = Command::cargo_bin("platc").unwrap();
+        let mut cmd = common::command();
         cmd.args(["compile", "-f"])
             .arg(&spec_b)
             .arg("--out")
@@ -198,7 +199,7 @@ fn symlinks_inside_out_are_never_followed_for_writing() {
         if force {
             cmd.arg("--force");
         }
-        let output = cmd.output().unwrap();
+        let output = Outcome::of(&mut cmd);
         assert_no_panic(&output);
         assert_eq!(
             fs::read_to_string(outside.join("victim")).unwrap(),
@@ -244,9 +245,9 @@ fn a_compile_killed_mid_write_leaves_old_or_new_files_and_a_rerun_repairs_it() {
     let bin = cargo_bin("platc");
 
     // How long a full compile from a to b takes, to aim the kills inside it.
-    assert_eq!(compile(&spec_a, &out).status.code(), Some(0));
+    compile_ok(&spec_a, &out);
     let started = Instant::now();
-    assert_eq!(compile(&spec_b, &out).status.code(), Some(0));
+    compile_ok(&spec_b, &out);
     let full = started.elapsed().as_micros() as u64;
 
     let mut rng = Rng::new();
@@ -257,14 +258,7 @@ fn a_compile_killed_mid_write_leaves_old_or_new_files_and_a_rerun_repairs_it() {
         } else {
             (&spec_b, &spec_a, &tree_b, &tree_a)
         };
-        let rerun = compile(from, &out);
-        assert_no_panic(&rerun);
-        assert_eq!(
-            rerun.status.code(),
-            Some(0),
-            "{}",
-            String::from_utf8_lossy(&rerun.stderr)
-        );
+        compile_ok(from, &out);
         assert_tree(&out, tree_from);
 
         let mut child = StdCommand::new(&bin)
@@ -297,29 +291,16 @@ fn a_compile_killed_mid_write_leaves_old_or_new_files_and_a_rerun_repairs_it() {
         for path in tree_from.keys().filter(|p| tree_to.contains_key(*p)) {
             assert!(out.join(path).exists(), "round {round}: {path} vanished");
         }
-        let repaired = compile(to, &out);
-        assert_no_panic(&repaired);
-        assert_eq!(
-            repaired.status.code(),
-            Some(0),
-            "{}",
-            String::from_utf8_lossy(&repaired.stderr)
-        );
+        compile_ok(to, &out);
         assert_tree(&out, tree_to);
-        let check = Command::cargo_bin("platc")
-            .unwrap()
-            .args(["check", "-f"])
-            .arg(to)
-            .arg("--out")
-            .arg(&out)
-            .output()
-            .unwrap();
-        assert_eq!(
-            check.status.code(),
-            Some(0),
-            "{}",
-            String::from_utf8_lossy(&check.stderr)
+        let check = Outcome::of(
+            common::command()
+                .args(["check", "-f"])
+                .arg(to)
+                .arg("--out")
+                .arg(&out),
         );
+        assert_eq!(check.status, 0, "{}", check.stderr);
     }
     eprintln!("killed {killed} of 8 compiles mid-run (full compile: {full} µs)");
 }
@@ -358,8 +339,8 @@ fn a_spec_rewritten_while_being_read_never_panics_nor_mixes_trees() {
         let out = dir.path().join(format!("out{round}"));
         let output = compile(&spec, &out);
         assert_no_panic(&output);
-        match output.status.code() {
-            Some(0) => {
+        match output.status {
+            0 => {
                 let on_disk = files_under(&out);
                 let matches = |tree: &BTreeMap<String, String>| {
                     tree.iter()
@@ -370,7 +351,7 @@ fn a_spec_rewritten_while_being_read_never_panics_nor_mixes_trees() {
                     "round {round}: a mix of two specs"
                 );
             }
-            Some(1 | 2) => {}
+            1 | 2 => {}
             other => panic!("round {round}: exit {other:?}"),
         }
     }

@@ -1,14 +1,9 @@
 //! One JSON document per command, no secret in any output, colour on request, warnings of
 //! `preview`: the command line end to end.
 
-use std::path::Path;
+mod common;
 
-use assert_cmd::Command;
-
-fn bundled() -> String {
-    std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("platform.yaml"))
-        .expect("bundled spec")
-}
+use common::{bundled, json_stdout, platc, project};
 
 /// The bundled spec raises one warning (`preview-secrets`); this copy allows it.
 /// The bundled spec has no warning.
@@ -23,44 +18,6 @@ fn with_warning() -> String {
         "      jwtSecret: airflow-jwt-secret",
         1,
     )
-}
-
-struct Out {
-    status: i32,
-    stdout: String,
-    stderr: String,
-}
-
-fn platc(dir: &Path, args: &[&str]) -> Out {
-    let output = Command::cargo_bin("platc")
-        .expect("binary")
-        .current_dir(dir)
-        .env_remove("NO_COLOR")
-        .args(args)
-        .output()
-        .expect("run platc");
-    let out = Out {
-        status: output.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
-    };
-    assert!(!out.stderr.contains("panicked"), "{}", out.stderr);
-    out
-}
-
-fn project(spec: &str) -> tempfile::TempDir {
-    let dir = tempfile::tempdir().expect("tempdir");
-    std::fs::write(dir.path().join("platform.yaml"), spec).unwrap();
-    dir
-}
-
-fn json(out: &Out, what: &str) -> serde_json::Value {
-    serde_json::from_str(&out.stdout).unwrap_or_else(|e| {
-        panic!(
-            "{what}: stdout is not one JSON document ({e}):\n{}\nstderr:\n{}",
-            out.stdout, out.stderr
-        )
-    })
 }
 
 fn warning_codes(v: &serde_json::Value) -> Vec<String> {
@@ -87,20 +44,20 @@ fn every_command_prints_one_json_document() {
 
         let show = platc(root, &["show", "prod", "--format", "json"]);
         assert_eq!(show.status, 0, "{}", show.stderr);
-        let v = json(&show, "show");
+        let v = json_stdout(&show, "show");
         assert_eq!(v["name"], "prod");
         assert_eq!(warning_codes(&v), warnings);
 
         let check = platc(root, &["check", "--format", "json"]);
         assert_eq!(check.status, 1);
-        let v = json(&check, "check (stale)");
+        let v = json_stdout(&check, "check (stale)");
         assert_eq!(v["ok"], false);
         assert!(!v["stale"].as_array().unwrap().is_empty());
         assert_eq!(warning_codes(&v), warnings);
 
         let diff = platc(root, &["diff", "--format", "json"]);
         assert_eq!(diff.status, 0, "{}", diff.stderr);
-        let v = json(&diff, "diff");
+        let v = json_stdout(&diff, "diff");
         let changes = v["changes"].as_array().unwrap();
         assert!(changes.iter().any(|c| {
             c["path"] == "out/prod/values.yaml"
@@ -114,23 +71,26 @@ fn every_command_prints_one_json_document() {
 
         let compile = platc(root, &["compile", "--format", "json"]);
         assert_eq!(compile.status, 0, "{}", compile.stderr);
-        let v = json(&compile, "compile");
+        let v = json_stdout(&compile, "compile");
         assert!(!v["created"].as_array().unwrap().is_empty());
         assert_eq!(warning_codes(&v), warnings);
 
         let check = platc(root, &["check", "--format", "json"]);
         assert_eq!(check.status, 0, "{}", check.stdout);
-        let v = json(&check, "check (current)");
+        let v = json_stdout(&check, "check (current)");
         assert_eq!(v["ok"], true);
         assert_eq!(v["stale"], serde_json::json!([]));
         assert_eq!(warning_codes(&v), warnings);
 
         let diff = platc(root, &["diff", "--format", "json"]);
-        assert_eq!(json(&diff, "diff (none)")["changes"], serde_json::json!([]));
+        assert_eq!(
+            json_stdout(&diff, "diff (none)")["changes"],
+            serde_json::json!([])
+        );
 
         let preview = platc(root, &["preview", "feature/hardy", "--format", "json"]);
         assert_eq!(preview.status, 0, "{}", preview.stderr);
-        let v = json(&preview, "preview");
+        let v = json_stdout(&preview, "preview");
         assert_eq!(v["namespace"], "airflow-dev-feature-hardy-84de97");
         assert_eq!(warning_codes(&v), warnings);
 
@@ -144,7 +104,7 @@ fn every_command_prints_one_json_document() {
             let mut all = args.to_vec();
             all.extend(["--format", "json", "--deny-warnings"]);
             let out = platc(root, &all);
-            let v = json(&out, &all.join(" "));
+            let v = json_stdout(&out, &all.join(" "));
             assert_eq!(out.status, i32::from(!warnings.is_empty()), "{all:?}");
             assert_eq!(warning_codes(&v), warnings, "{all:?}");
         }
@@ -160,7 +120,7 @@ fn a_moved_airflow_option_warns_inside_the_json_result() {
     );
     let dir = project(&spec);
     let validate = platc(dir.path(), &["validate", "--format", "json"]);
-    let v = json(&validate, "validate");
+    let v = json_stdout(&validate, "validate");
     let warnings = warning_codes(&v);
     assert!(!warnings.is_empty(), "no warning: {v}");
     for args in [
@@ -173,7 +133,7 @@ fn a_moved_airflow_option_warns_inside_the_json_result() {
         let mut all = args.to_vec();
         all.extend(["--format", "json"]);
         let out = platc(dir.path(), &all);
-        let v = json(&out, &all.join(" "));
+        let v = json_stdout(&out, &all.join(" "));
         assert_eq!(warning_codes(&v), warnings, "{all:?}");
     }
 }
@@ -206,7 +166,7 @@ fn a_token_inside_a_string_fails_and_is_never_printed() {
             let all = format!("{}{}", out.stdout, out.stderr);
             assert!(all.contains("secret-token"), "{args:?}:\n{all}");
             if format == "json" {
-                json(&out, "validate");
+                json_stdout(&out, "validate");
             }
         }
     }
@@ -259,7 +219,7 @@ fn literal_secrets_and_url_passwords_are_masked_in_snippets() {
 
 #[test]
 fn color_always_colours_a_piped_diff() {
-    let dir = project(&without_warnings());
+    let dir = project(without_warnings());
     let plain = platc(dir.path(), &["diff"]);
     assert!(!plain.stdout.contains('\x1b'));
     let colored = platc(dir.path(), &["diff", "--color", "always"]);
@@ -270,7 +230,7 @@ fn color_always_colours_a_piped_diff() {
 
 #[test]
 fn diff_headers_name_the_output_folder() {
-    let dir = project(&without_warnings());
+    let dir = project(without_warnings());
     let out = platc(dir.path(), &["diff", "--out", "deploy/rendered"]);
     assert!(
         out.stdout
@@ -283,7 +243,7 @@ fn diff_headers_name_the_output_folder() {
 
 #[test]
 fn preview_prints_warnings_and_honours_deny_warnings() {
-    let dir = project(&with_warning());
+    let dir = project(with_warning());
     let out = platc(dir.path(), &["preview", "feature/hardy"]);
     assert_eq!(out.status, 0);
     assert!(out.stderr.contains("preview-secrets"), "{}", out.stderr);

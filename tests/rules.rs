@@ -1,12 +1,9 @@
 //! Every semantic rule, failing on a one-line change of the bundled spec at the line and column
 //! of that change, and passing on the bundled spec itself.
 
-use std::path::Path;
+mod common;
 
-fn bundled() -> String {
-    std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("platform.yaml"))
-        .expect("bundled spec")
-}
+use common::bundled;
 
 /// Applies `edit` (old → new, first match) to the bundled spec and returns every finding as
 /// (code, line, column).

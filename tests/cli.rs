@@ -298,6 +298,10 @@ fn preview_names_a_branch() {
         v["url"],
         "https://airflow.dev.data.carshare.example/feature/hardy"
     );
+    assert_eq!(
+        v["log_folder"],
+        "gs://carshare-data-dev-airflow-logs/logs/airflow-dev-feature-hardy-84de97"
+    );
     let main = Run::spec(&bundled()).args(&["preview", "main"]).run();
     assert_eq!(main.status, 1);
 }

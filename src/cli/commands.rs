@@ -330,6 +330,8 @@ struct PreviewReport {
     namespace: String,
     url: String,
     git_sync_ref: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    log_folder: Option<String>,
 }
 
 /// `platc preview BRANCH`.
@@ -388,6 +390,10 @@ pub fn preview(cli: &Cli, out: &Output, branch: &str, env: Option<&str>) -> i32 
     let application = naming::preview_name(&app_prefix, branch, preview.slug_length);
     let namespace = naming::preview_name(&environment.namespace, branch, preview.slug_length);
     let path = helm_values::preview_path(&preview.path, branch, &namespace);
+    let log_folder = environment
+        .logging
+        .as_ref()
+        .map(|l| helm_values::preview_log_folder(&l.remote, &namespace));
     let report = PreviewReport {
         environment: environment.name.clone(),
         branch: branch.to_owned(),
@@ -395,6 +401,7 @@ pub fn preview(cli: &Cli, out: &Output, branch: &str, env: Option<&str>) -> i32 
         namespace,
         url: helm_values::base_url(&environment.host, &path),
         git_sync_ref: branch.to_owned(),
+        log_folder,
     };
     if out.format == Format::Json {
         return out.json_result(
@@ -402,7 +409,7 @@ pub fn preview(cli: &Cli, out: &Output, branch: &str, env: Option<&str>) -> i32 
             &front.warnings,
         );
     }
-    let text = format!(
+    let mut text = format!(
         "environment:  {}\nbranch:       {}\napplication:  {}\nnamespace:    {}\nurl:          {}\ngit-sync ref: {}\n",
         report.environment,
         report.branch,
@@ -411,5 +418,8 @@ pub fn preview(cli: &Cli, out: &Output, branch: &str, env: Option<&str>) -> i32 
         report.url,
         report.git_sync_ref
     );
+    if let Some(folder) = &report.log_folder {
+        text.push_str(&format!("task logs:    {folder}\n"));
+    }
     out.stdout(&text)
 }

@@ -147,6 +147,11 @@ pub fn render(
     let (config, mut secret) = config(env, target);
     values.insert("config".into(), Value::Object(config));
     let mut plain_env = Vec::new();
+    // The DAG repository's root on the import path, as in the DAG CI's import test: DAGs import
+    // the repository's own packages (`plugins.alerts`), not only modules beside them.
+    if !env.airflow.env.contains_key("PYTHONPATH") {
+        plain_env.push(json!({ "name": "PYTHONPATH", "value": DAG_REPO_ROOT }));
+    }
     for (name, value) in &env.airflow.env {
         match value {
             ConfigValue::Literal(literal) => {
@@ -207,7 +212,13 @@ pub fn render(
             json!({ "serviceAccount": identity.clone() }),
         );
     }
-    values.insert("triggerer".into(), json!({ "serviceAccount": identity }));
+    let mut triggerer = json!({ "serviceAccount": identity });
+    if env.logging.is_some() {
+        // The chart's default is a 100Gi volume per triggerer for logs that remote logging
+        // already keeps: one disk per preview branch, for nothing.
+        triggerer["persistence"] = json!({ "enabled": false });
+    }
+    values.insert("triggerer".into(), triggerer);
 
     // What the chart documentation requires under Argo CD.
     // The chart's default user is admin/admin: a known password behind a public URL. platc
@@ -294,6 +305,10 @@ fn config(env: &ResolvedEnvironment, target: Target) -> (Map<String, Value>, Vec
     (config, secret)
 }
 
+/// Where git-sync keeps the DAG repository's checkout in every Airflow container (the chart's
+/// `dags.mountPath` plus git-sync's link name).
+pub const DAG_REPO_ROOT: &str = "/opt/airflow/dags/repo";
+
 /// `https://<host><path>`, without a trailing slash: Airflow's `base_url`, and the URL
 /// `platc preview` prints.
 pub fn base_url(host: &str, path: &str) -> String {
@@ -308,6 +323,9 @@ fn ingress(env: &ResolvedEnvironment, target: Target) -> Value {
     if !env.is_preview() {
         ui.insert("path".into(), json!("/"));
     }
+    // The UI's assets and API live below its path: match the whole subtree on every controller
+    // (the chart's default, ImplementationSpecific, is an exact match on GKE's).
+    ui.insert("pathType".into(), json!("Prefix"));
     ui.insert("hosts".into(), json!([{ "name": env.host }]));
     let mut ingress = Map::new();
     ingress.insert(target.ingress_key().into(), Value::Object(ui));
@@ -348,7 +366,7 @@ pub fn branch_parameters(_model: &Model, env: &ResolvedEnvironment) -> Vec<(Stri
             .is_none_or(|v| v.major != 2),
     });
     let path = preview_path_template(env, &preview.path, preview.slug_length);
-    vec![
+    let mut parameters = vec![
         (
             helm_key(&["dags", "gitSync", "ref"]),
             BRANCH_TEMPLATE.to_owned(),
@@ -365,7 +383,22 @@ pub fn branch_parameters(_model: &Model, env: &ResolvedEnvironment) -> Vec<(Stri
             helm_key(&["config", target.base_url_section(), "base_url"]),
             base_url(&env.host, &path),
         ),
-    ]
+    ];
+    // Runs of two branches share dag_id, run_id and task_id, and the GCS handler appends to
+    // an existing log: each branch logs below its own namespace.
+    if let Some(logging) = &env.logging {
+        let namespace = crate::naming::preview_name_template(&env.namespace, preview.slug_length);
+        parameters.push((
+            helm_key(&["config", "logging", "remote_base_log_folder"]),
+            preview_log_folder(&logging.remote, &namespace),
+        ));
+    }
+    parameters
+}
+
+/// The remote log folder of one preview branch: the environment's, then the branch's namespace.
+pub fn preview_log_folder(remote: &str, namespace: &str) -> String {
+    format!("{}/{namespace}", remote.trim_end_matches('/'))
 }
 
 #[cfg(test)]
@@ -580,7 +613,50 @@ mod tests {
                 {"envName": "TOKEN", "secretName": "tok", "secretKey": "t"},
             ])
         );
-        assert_eq!(v["env"], json!([{"name": "TEAM", "value": "True"}]));
+        assert_eq!(
+            v["env"],
+            json!([
+                {"name": "PYTHONPATH", "value": DAG_REPO_ROOT},
+                {"name": "TEAM", "value": "True"},
+            ])
+        );
+        // The spec's own PYTHONPATH replaces platc's.
+        prod.airflow.env.insert(
+            "PYTHONPATH".into(),
+            ConfigValue::Literal(Literal::Text("/opt/airflow/dags/repo/src".into())),
+        );
+        let v = render(&model, &prod, &image()).expect("renders");
+        let pythonpath: Vec<&Value> = v["env"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|e| e["name"] == "PYTHONPATH")
+            .collect();
+        assert_eq!(
+            pythonpath,
+            [&json!({"name": "PYTHONPATH", "value": "/opt/airflow/dags/repo/src"})]
+        );
+    }
+
+    #[test]
+    fn each_preview_branch_logs_below_its_own_namespace() {
+        let model = model();
+        let dev = env(&model, "dev");
+        let params = branch_parameters(&model, dev);
+        let folder = params
+            .iter()
+            .find(|(k, _)| k == "config.logging.remote_base_log_folder")
+            .map(|(_, v)| v.as_str());
+        let namespace = crate::naming::preview_name_template("airflow-dev", 30);
+        assert_eq!(
+            folder,
+            Some(format!("gs://carshare-data-dev-airflow-logs/logs/{namespace}").as_str())
+        );
+        assert_eq!(
+            preview_log_folder("gs://b/logs/", "ns-1"),
+            "gs://b/logs/ns-1",
+            "no double slash"
+        );
     }
 
     #[test]

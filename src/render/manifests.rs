@@ -17,6 +17,12 @@ pub const CLOUD_SQL_PROXY_IMAGE: &str = "gcr.io/cloud-sql-connectors/cloud-sql-p
 /// Name of the proxy's Service; the metadata connection string points at `<name>:5432`.
 pub const CLOUD_SQL_PROXY_NAME: &str = "cloud-sql-proxy";
 
+/// Argo CD's annotation that orders resources within a sync.
+const SYNC_WAVE: &str = "argocd.argoproj.io/sync-wave";
+
+/// The wave of every extra: one before the chart's resources and hooks (wave 0).
+const BEFORE_THE_CHART: &str = "-1";
+
 /// The extras folder of an environment, relative to the output folder.
 pub fn extras_dir(env: &ResolvedEnvironment) -> String {
     format!("{}/extras", env.name)
@@ -112,6 +118,13 @@ pub fn render(model: &Model, env: &ResolvedEnvironment) -> Vec<(String, Value)> 
                 format!("{dir}/externalsecret-{name}.yaml"),
                 external_secret(model, env, store, &name, &keys),
             ));
+        }
+    }
+    // Secrets and the database proxy exist before the chart's migration job (a Sync hook in
+    // wave 0) and its pods start, instead of being retried into place.
+    for (_, doc) in &mut files {
+        if doc["kind"] != "Namespace" {
+            doc["metadata"]["annotations"][SYNC_WAVE] = json!(BEFORE_THE_CHART);
         }
     }
     let resources: Vec<Value> = files

@@ -26,7 +26,7 @@ mod branch_glob;
 mod github;
 
 pub use branch_glob::{BranchGlob, re2_escape};
-pub use github::github_repo;
+pub use github::{GITHUB_KNOWN_HOSTS, github_repo, is_github_ssh};
 
 /// Longest DNS-1123 label (Namespace name, label value, Helm-friendly object name).
 pub const DNS1123_LABEL_MAX_LEN: usize = 63;

@@ -166,6 +166,10 @@ pub struct Dags {
     /// How often git-sync pulls, as a duration such as `60s` or `5m`.
     #[serde(default = "default_sync_period")]
     pub sync_period: String,
+    /// `known_hosts` lines of the SSH server, so git-sync checks its host key. GitHub's
+    /// published keys are built in; other SSH hosts need this.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub known_hosts: Option<String>,
     /// The team's DAG conventions: `platc dag new` writes them, `platc dag check` enforces them,
     /// and the DAG repository's CI workflow is generated from them. Omit to do without.
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -355,6 +355,28 @@ fn git_and_gitops() {
         "airflow-git-ssh",
     );
     fails(
+        "git-known-hosts",
+        &[(
+            "repo: git@github.com:carshare/dags.git",
+            "repo: git@git.carshare.example:data/dags.git",
+        )],
+        "git@git.carshare.example:data/dags.git",
+    );
+    let (_, found) = findings(&[
+        (
+            "repo: git@github.com:carshare/dags.git",
+            "repo: git@git.carshare.example:data/dags.git",
+        ),
+        (
+            "  syncPeriod: 60s",
+            "  syncPeriod: 60s\n  knownHosts: \"git.carshare.example ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIExample\"",
+        ),
+    ]);
+    assert!(
+        found.iter().all(|(code, _, _)| code != "git-known-hosts"),
+        "{found:?}"
+    );
+    fails(
         "git-sync-period",
         &[("syncPeriod: 60s", "syncPeriod: 2s")],
         "2s",

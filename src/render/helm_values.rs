@@ -251,6 +251,13 @@ fn git_sync(env: &ResolvedEnvironment) -> Value {
         sync.insert("subPath".into(), json!(sub_path));
     }
     sync.insert("period".into(), json!(env.dags.sync_period));
+    // Without `knownHosts` the chart turns git-sync's host key check off.
+    let known_hosts = env.dags.known_hosts.as_deref().or_else(|| {
+        crate::naming::is_github_ssh(&env.dags.repo).then_some(crate::naming::GITHUB_KNOWN_HOSTS)
+    });
+    if let Some(lines) = known_hosts {
+        sync.insert("knownHosts".into(), json!(lines));
+    }
     if let Some(secret) = &env.secrets.git_ssh_key {
         sync.insert("sshKeySecret".into(), json!(secret));
     }
@@ -635,6 +642,27 @@ mod tests {
         assert_eq!(
             pythonpath,
             [&json!({"name": "PYTHONPATH", "value": "/opt/airflow/dags/repo/src"})]
+        );
+    }
+
+    #[test]
+    fn git_sync_checks_host_keys() {
+        let model = model();
+        let mut prod = env(&model, "prod").clone();
+        let v = render(&model, &prod, &image()).expect("renders");
+        assert_eq!(
+            v["dags"]["gitSync"]["knownHosts"],
+            crate::naming::GITHUB_KNOWN_HOSTS,
+            "GitHub's keys for a GitHub SSH URL"
+        );
+        prod.dags.repo = "git@git.example:data/dags.git".into();
+        let v = render(&model, &prod, &image()).expect("renders");
+        assert!(v["dags"]["gitSync"].get("knownHosts").is_none());
+        prod.dags.known_hosts = Some("git.example ssh-ed25519 AAAA\n".into());
+        let v = render(&model, &prod, &image()).expect("renders");
+        assert_eq!(
+            v["dags"]["gitSync"]["knownHosts"],
+            "git.example ssh-ed25519 AAAA\n"
         );
     }
 

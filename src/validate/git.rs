@@ -42,6 +42,16 @@ pub fn check(model: &Model, doc: &Document) -> Diagnostics {
                 .help("use `secrets.gitCredentials` for HTTPS, or an `git@…` URL for the SSH key"),
             );
         }
+        if ssh && env.dags.known_hosts.is_none() && !crate::naming::is_github_ssh(repo) {
+            out.push(
+                Diagnostic::warning(
+                    "git-known-hosts",
+                    "git-sync will not check this SSH server's host key",
+                )
+                .at(at.value("/dags/repo"))
+                .help("put the server's `known_hosts` lines in `dags.knownHosts` (`ssh-keyscan HOST` shows them; check them against what the host publishes)"),
+            );
+        }
         match parse_duration(&env.dags.sync_period) {
             Some(s) if (SYNC_BOUNDS.0..=SYNC_BOUNDS.1).contains(&s) => {}
             Some(s) => out.push(

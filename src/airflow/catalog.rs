@@ -214,17 +214,19 @@ pub fn catalog_for(version: &AirflowVersion) -> Result<(&'static Catalog, Option
         list.join(", ")
     };
     let same_major = |(_, v): &&(usize, AirflowVersion)| v.major == version.major;
-    let oldest = targets.iter().filter(same_major).map(|(_, v)| *v).min();
-    if oldest.is_none_or(|oldest| *version < oldest) {
-        return Err(format!(
-            "Airflow {version} is not supported: platc knows the options of Airflow {} (and later releases of those lines)",
-            supported()
-        ));
-    }
+    // The release line first: 2.11.0 is checked against 2.11.2 even though 2.11.2 is the
+    // oldest catalogued 2.x.
     let line = targets
         .iter()
         .filter(|(_, v)| v.major == version.major && v.minor == version.minor)
         .max_by_key(|(_, v)| *v);
+    let oldest = targets.iter().filter(same_major).map(|(_, v)| *v).min();
+    if line.is_none() && oldest.is_none_or(|oldest| *version < oldest) {
+        return Err(format!(
+            "Airflow {version} is not supported: platc knows the options of Airflow {} (and other releases of those lines)",
+            supported()
+        ));
+    }
     let lower = targets
         .iter()
         .filter(same_major)
@@ -307,6 +309,12 @@ mod tests {
         let (cat, note) = catalog_for(&v("3.1.2")).unwrap();
         assert_eq!(cat.version(), v("3.1.8"));
         assert!(note.unwrap().contains("newest catalogued 3.1 release"));
+        // Also below the oldest catalogued release of the major.
+        for early in ["2.11.0", "2.11.1"] {
+            let (cat, note) = catalog_for(&v(early)).unwrap();
+            assert_eq!(cat.version(), v("2.11.2"));
+            assert!(note.unwrap().contains("newest catalogued 2.11 release"));
+        }
     }
 
     #[test]

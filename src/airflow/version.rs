@@ -9,20 +9,28 @@ pub struct AirflowVersion {
     pub major: u32,
     /// The minor release.
     pub minor: u32,
-    /// The patch release; 0 when the text gave only `MAJOR.MINOR`.
+    /// The patch release.
     pub patch: u32,
 }
 
 impl AirflowVersion {
-    /// Parses `MAJOR.MINOR.PATCH` or `MAJOR.MINOR` (surrounding spaces allowed).
+    /// Parses `MAJOR.MINOR.PATCH` (surrounding spaces allowed). A release line such as `3.2`
+    /// is an error, not `3.2.0`: the image's base tag and pip pin need one exact release.
     /// Pre-release tags and anything else are an error that says what was expected.
     pub fn parse(text: &str) -> Result<Self, String> {
         let trimmed = text.trim();
-        let expected = || {
-            format!("`{trimmed}` is not an Airflow version: expected MAJOR.MINOR.PATCH, e.g. 3.2.2")
-        };
         let parts: Vec<&str> = trimmed.split('.').collect();
-        if !(2..=3).contains(&parts.len()) {
+        let expected = || {
+            let hint = if parts.len() == 2 {
+                " (a release, not a release line: the image and its pip pin need one exact release)"
+            } else {
+                ""
+            };
+            format!(
+                "`{trimmed}` is not an Airflow version: expected MAJOR.MINOR.PATCH, e.g. 3.2.2{hint}"
+            )
+        };
+        if parts.len() != 3 {
             return Err(expected());
         }
         let mut numbers = [0u32; 3];
@@ -69,7 +77,8 @@ mod tests {
         let v = AirflowVersion::parse(" 3.2.5 ").unwrap();
         assert_eq!((v.major, v.minor, v.patch), (3, 2, 5));
         assert_eq!(v.to_string(), "3.2.5");
-        assert_eq!(AirflowVersion::parse("3.1").unwrap().to_string(), "3.1.0");
+        let line = AirflowVersion::parse("3.1").unwrap_err();
+        assert!(line.contains("not a release line"), "{line}");
     }
 
     #[test]

@@ -527,8 +527,62 @@ fn syntax_errors_and_github_format() {
 #[test]
 fn paths_outside_the_repository_are_a_usage_error() {
     let repo = Repo::new("3.2.2");
+    assert_eq!(repo.run(&["dag", "new", "sales", "orders"]).status, 0);
     let out = repo.run(&["dag", "check", "/"]);
     assert_eq!(out.status, 2, "{}", out.stderr);
+    assert!(out.stderr.contains("E048"), "{}", out.stderr);
+    let missing = repo.run(&["dag", "check", "dags/sales/nope.py"]);
+    assert_eq!(missing.status, 2, "{}", missing.stderr);
+    assert!(missing.stderr.contains("E048"), "{}", missing.stderr);
+}
+
+/// Checking nothing must not pass: a wrong folder or a wrong `--repo` is a usage error.
+#[test]
+fn a_folder_that_is_not_the_dag_repository_is_a_usage_error() {
+    let repo = Repo::new("3.2.2");
+    let out = repo.run(&["dag", "check"]);
+    assert_eq!(out.status, 2, "{}", out.stderr);
+    assert!(
+        out.stderr.contains("E047") && out.stderr.contains("no `dags/` folder"),
+        "{}",
+        out.stderr
+    );
+    let usages: [&[&str]; 2] = [
+        &["dag", "check", "--repo", "no-such-folder"],
+        &["dag", "new", "sales", "orders", "--repo", "no-such-folder"],
+    ];
+    for args in usages {
+        let out = repo.run(args);
+        assert_eq!(out.status, 2, "{args:?}: {}", out.stderr);
+        assert!(out.stderr.contains("E047"), "{}", out.stderr);
+    }
+    assert!(!repo.path().join("no-such-folder").exists());
+}
+
+/// From any folder of a git checkout, the DAG repository is the work tree's root.
+#[test]
+fn both_commands_work_from_a_subfolder_of_the_checkout() {
+    let repo = Repo::new("3.2.2");
+    std::fs::create_dir(repo.path().join(".git")).unwrap();
+    std::fs::create_dir_all(repo.path().join("dags/sales")).unwrap();
+    let sub = repo.path().join("dags/sales");
+    let new = platc(
+        &sub,
+        &["-f", "../../platform.yaml", "dag", "new", "sales", "weekly"],
+    );
+    assert_eq!(new.status, 0, "{}", new.stderr);
+    assert!(repo.path().join("dags/sales/weekly.py").is_file());
+    assert!(!sub.join("dags").exists(), "wrote below the current folder");
+    let check = platc(
+        &sub,
+        &["-f", "../../platform.yaml", "dag", "check", "weekly.py"],
+    );
+    assert_eq!(check.status, 0, "{}", check.stderr);
+    assert!(
+        check.stderr.contains("1 DAG file checked"),
+        "{}",
+        check.stderr
+    );
 }
 
 #[test]

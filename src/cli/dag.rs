@@ -35,18 +35,20 @@ pub enum DagCommand {
         /// Tags besides the team's and the domain, comma-separated.
         #[arg(long, value_delimiter = ',')]
         tags: Vec<String>,
-        /// The DAG repository checkout.
-        #[arg(long, value_name = "DIR", default_value = ".")]
-        repo: PathBuf,
+        /// The DAG repository checkout [default: the git work tree around the current folder,
+        /// else the current folder]
+        #[arg(long, value_name = "DIR")]
+        repo: Option<PathBuf>,
     },
     /// Check DAG files against the conventions: path and dag_id rules, unique dag_ids, the team's
     /// defaults, schedule forms, and imports that the spec's Airflow version lacks. No Python runs.
     Check {
         /// Files or folders to check (default: every file under the layout's folder).
         paths: Vec<PathBuf>,
-        /// The DAG repository checkout.
-        #[arg(long, value_name = "DIR", default_value = ".")]
-        repo: PathBuf,
+        /// The DAG repository checkout [default: the git work tree around the current folder,
+        /// else the current folder]
+        #[arg(long, value_name = "DIR")]
+        repo: Option<PathBuf>,
     },
 }
 
@@ -56,6 +58,13 @@ pub fn run(cli: &Cli, out: &Output, command: &DagCommand) -> i32 {
         Ok(r) => r,
         Err(code) => return code,
     };
+    let (DagCommand::New { repo, .. } | DagCommand::Check { repo, .. }) = command;
+    let checking = matches!(command, DagCommand::Check { .. });
+    let repo = match repo_root(repo.as_deref(), &rules, checking) {
+        Ok(dir) => dir,
+        Err(d) => return io_error(out, d),
+    };
+    let repo = repo.as_path();
     match command {
         DagCommand::New {
             domain,
@@ -63,7 +72,7 @@ pub fn run(cli: &Cli, out: &Output, command: &DagCommand) -> i32 {
             owner,
             schedule,
             tags,
-            repo,
+            repo: _,
         } => {
             let request = scaffold::Request {
                 domain: domain.clone(),
@@ -74,7 +83,7 @@ pub fn run(cli: &Cli, out: &Output, command: &DagCommand) -> i32 {
             };
             new(out, &rules, &request, repo)
         }
-        DagCommand::Check { paths, repo } => check(out, &rules, paths, repo),
+        DagCommand::Check { paths, repo: _ } => check(out, &rules, paths, repo),
     }
 }
 
@@ -100,6 +109,50 @@ fn rules(cli: &Cli, out: &Output) -> Result<Rules, i32> {
     })?;
     Rules::new(conventions, version).map_err(|e| {
         fail(Diagnostic::error("dag-conventions", e.message).at(front.doc.value_place(e.pointer)))
+    })
+}
+
+/// The DAG repository: `--repo` when given (it must be a folder), else the git work tree around
+/// the current folder, so both commands work from any folder of the checkout, else the current
+/// folder. `dag check` also needs the layout's root folder there: without it the folder is
+/// almost certainly not the DAG repository, and checking nothing must not pass.
+fn repo_root(given: Option<&Path>, rules: &Rules, checking: bool) -> Result<PathBuf, Diagnostic> {
+    let repo = match given {
+        Some(dir) if dir.is_dir() => dir.to_path_buf(),
+        Some(dir) => {
+            return Err(Diagnostic::error(
+                "E047",
+                format!("the DAG repository `{}` is not a folder", dir.display()),
+            )
+            .help("pass --repo DIR, a checkout of the DAG repository"));
+        }
+        None => enclosing_work_tree().unwrap_or_else(|| PathBuf::from(".")),
+    };
+    let root = rules.layout.root().trim_end_matches('/');
+    if checking && !root.is_empty() && !repo.join(root).is_dir() {
+        let shown = if repo == Path::new(".") {
+            "the current folder".to_owned()
+        } else {
+            format!("`{}`", repo.display())
+        };
+        return Err(Diagnostic::error(
+            "E047",
+            format!("{shown} has no `{root}/` folder, where the conventions put DAG files"),
+        )
+        .help("run platc in the DAG repository, or pass --repo DIR"));
+    }
+    Ok(repo)
+}
+
+/// The root of the git work tree holding the current folder, as a relative path (`..`, `../..`)
+/// so that messages stay short; `None` outside a work tree.
+fn enclosing_work_tree() -> Option<PathBuf> {
+    let here = std::env::current_dir().ok()?;
+    let up = here.ancestors().position(|dir| dir.join(".git").exists())?;
+    Some(if up == 0 {
+        PathBuf::from(".")
+    } else {
+        (0..up).map(|_| "..").collect()
     })
 }
 
@@ -277,15 +330,15 @@ fn check(out: &Output, rules: &Rules, paths: &[PathBuf], repo_dir: &Path) -> i32
 /// A path given on the command line, relative to the repository, with `/` separators.
 fn in_repo(repo_dir: &Path, path: &Path) -> Result<String, Diagnostic> {
     let not_found = |e: std::io::Error| {
-        Diagnostic::error("E001", format!("cannot read {}: {e}", path.display()))
+        Diagnostic::error("E048", format!("cannot read {}: {e}", path.display()))
     };
     let repo_abs = repo_dir.canonicalize().map_err(|e| {
-        Diagnostic::error("E001", format!("cannot read {}: {e}", repo_dir.display()))
+        Diagnostic::error("E047", format!("cannot read {}: {e}", repo_dir.display()))
     })?;
     let abs = path.canonicalize().map_err(not_found)?;
     let rel = abs.strip_prefix(&repo_abs).map_err(|_| {
         Diagnostic::error(
-            "E002",
+            "E048",
             format!(
                 "{} is not inside the DAG repository {}",
                 path.display(),

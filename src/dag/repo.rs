@@ -30,7 +30,7 @@ pub fn python_files_under(repo: &Path, rel_dir: &str) -> Result<Vec<String>, Dia
 
 fn walk(dir: &Path, rel: &str, out: &mut Vec<String>) -> Result<(), Diagnostic> {
     let entries = std::fs::read_dir(dir)
-        .map_err(|e| Diagnostic::error("E002", format!("cannot list {}: {e}", dir.display())))?;
+        .map_err(|e| Diagnostic::error("E049", format!("cannot list {}: {e}", dir.display())))?;
     for entry in entries.flatten() {
         let name = entry.file_name().to_string_lossy().into_owned();
         if name.starts_with('.') || name == "__pycache__" {
@@ -64,7 +64,7 @@ pub fn shown(repo: &Path, rel: &str) -> String {
 pub fn load(repo: &Path, rel: &str) -> Result<DagFile, Diagnostic> {
     let path = repo.join(rel);
     let bytes = std::fs::read(&path)
-        .map_err(|e| Diagnostic::error("E001", format!("cannot read {}: {e}", path.display())))?;
+        .map_err(|e| Diagnostic::error("E048", format!("cannot read {}: {e}", path.display())))?;
     let text = String::from_utf8_lossy(&bytes).into_owned();
     DagFile::parse(shown(repo, rel), rel, text)
         .map_err(|e| Diagnostic::error("E099", format!("internal error: {e}")))

@@ -337,3 +337,14 @@ fn a_spec_in_a_subfolder_of_a_git_repository_compiles_to_the_repository_root() {
         "the DAG repository's CI must find the spec where it sits in the platform repository:\n{workflow}"
     );
 }
+
+/// `--commit` is checked before anything is written: outside a work tree nothing appears.
+#[test]
+fn compile_commit_outside_a_work_tree_writes_nothing() {
+    let run = Run::spec(&bundled()).args(&["compile", "--commit"]);
+    let out = run.run();
+    assert_eq!(out.status, 2, "{}", out.stderr);
+    assert!(out.stderr.contains("E057"), "{}", out.stderr);
+    assert!(out.stderr.contains("nothing was written"), "{}", out.stderr);
+    assert!(!run.path().join("out").exists());
+}

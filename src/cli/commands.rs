@@ -124,17 +124,20 @@ pub fn compile(cli: &Cli, out: &Output, dir: Option<&Path>, force: bool, commit:
             io: false,
         });
     }
+    let repo = cli
+        .file
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    if commit && let Err(d) = emit::check_committable(repo, &out_dir) {
+        return io_failure(out, d.note("nothing was written"));
+    }
     let summary = match emit::apply(&out_dir, &plan, force) {
         Ok(s) => s,
         Err(d) => return io_failure(out, d),
     };
     let message = change_message(&out_dir, &summary);
     let committed = if commit {
-        let repo = cli
-            .file
-            .parent()
-            .filter(|p| !p.as_os_str().is_empty())
-            .unwrap_or(Path::new("."));
         match emit::commit(repo, &out_dir, &message) {
             Ok(done) => Some(done),
             Err(d) => return io_failure(out, d),

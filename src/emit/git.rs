@@ -13,21 +13,7 @@ use crate::diagnostic::Diagnostic;
 /// Other changes, staged or not, stay as they were (`git commit --only`). Returns `false`, and
 /// commits nothing, when platc's files are already committed as they are.
 pub fn commit(repo_dir: &Path, out_dir: &Path, summary: &str) -> Result<bool, Diagnostic> {
-    let inside = git(repo_dir, &["rev-parse", "--is-inside-work-tree"])?;
-    if !inside.status.success() || String::from_utf8_lossy(&inside.stdout).trim() != "true" {
-        return Err(Diagnostic::error(
-            "E057",
-            format!("`{}` is not inside a git work tree", repo_dir.display()),
-        )
-        .help("run platc in a clone of the GitOps repository, or leave out the commit"));
-    }
-    let top = PathBuf::from(
-        stdout(
-            git(repo_dir, &["rev-parse", "--show-toplevel"])?,
-            "rev-parse",
-        )?
-        .trim(),
-    );
+    let top = work_tree(repo_dir)?;
     let prefix = repo_prefix(&top, out_dir)?;
 
     let owned = Manifest::load(out_dir)?;
@@ -77,6 +63,51 @@ pub fn commit(repo_dir: &Path, out_dir: &Path, summary: &str) -> Result<bool, Di
         &changed,
     )?;
     Ok(true)
+}
+
+/// Checks, before anything is written, that [`commit`] can work: git runs, `repo_dir` is in a
+/// work tree, and `out_dir` (which may not exist yet) lies inside it.
+pub fn check_committable(repo_dir: &Path, out_dir: &Path) -> Result<(), Diagnostic> {
+    let top = work_tree(repo_dir)?;
+    let existing = out_dir
+        .ancestors()
+        .find(|dir| dir.exists())
+        .unwrap_or(Path::new("."));
+    let inside = match (top.canonicalize(), existing.canonicalize()) {
+        (Ok(top), Ok(existing)) => existing.starts_with(top),
+        _ => false,
+    };
+    if inside {
+        return Ok(());
+    }
+    Err(Diagnostic::error(
+        "E057",
+        format!(
+            "`{}` is outside the git work tree `{}`",
+            out_dir.display(),
+            top.display()
+        ),
+    )
+    .help("write the output inside the GitOps repository, or leave out --commit"))
+}
+
+/// The top of the work tree holding `repo_dir`.
+fn work_tree(repo_dir: &Path) -> Result<PathBuf, Diagnostic> {
+    let inside = git(repo_dir, &["rev-parse", "--is-inside-work-tree"])?;
+    if !inside.status.success() || String::from_utf8_lossy(&inside.stdout).trim() != "true" {
+        return Err(Diagnostic::error(
+            "E057",
+            format!("`{}` is not inside a git work tree", repo_dir.display()),
+        )
+        .help("run platc in a clone of the GitOps repository, or leave out --commit"));
+    }
+    Ok(PathBuf::from(
+        stdout(
+            git(repo_dir, &["rev-parse", "--show-toplevel"])?,
+            "rev-parse",
+        )?
+        .trim(),
+    ))
 }
 
 /// `out_dir` relative to the work tree's top, as a pathspec prefix ending in `/` (or empty).

@@ -23,7 +23,7 @@ mod write;
 
 pub use diff::{DiffKind, FileDiff, check, diff, plan_diffs};
 pub use format::{Change, changes, markdown, out_name, stat, unified};
-pub use git::commit;
+pub use git::{check_committable, commit};
 pub use manifest::{MANIFEST, Manifest};
 pub use plan::{Conflict, ConflictKind, Plan, plan};
 pub use redact::{find_secrets, mask_secrets, star_secrets};

@@ -217,6 +217,10 @@ fn github(diagnostics: &Diagnostics) -> String {
             escape_property(&format!("platc {}", d.code))
         ));
         let mut message = d.message.clone();
+        for note in &d.notes {
+            message.push_str("\nnote: ");
+            message.push_str(note);
+        }
         if let Some(help) = &d.help {
             message.push_str("\nhelp: ");
             message.push_str(help);
@@ -248,6 +252,9 @@ fn markdown(diagnostics: &Diagnostics) -> String {
             out.push_str(&format!(" (help: {help})"));
         }
         out.push('\n');
+        for note in &d.notes {
+            out.push_str(&format!("  - {}\n", note.replace('\n', " ")));
+        }
     }
     let (errors, warnings) = diagnostics.counts();
     if errors + warnings > 0 {
@@ -286,6 +293,23 @@ mod tests {
         assert_eq!(
             out,
             "::error file=a%2Cb.yaml,line=3,col=7,title=platc E020::unknown field `x`, really: 100%25%0Ahelp: fix it\n"
+        );
+    }
+
+    #[test]
+    fn notes_reach_every_format() {
+        let d = Diagnostic::error("E054", "1 file(s) would be lost")
+            .note("out/prod/notes.txt")
+            .help("move it");
+        let diagnostics: Diagnostics = d.into();
+        assert_eq!(
+            github(&diagnostics),
+            "::error title=platc E054::1 file(s) would be lost%0Anote: out/prod/notes.txt%0Ahelp: move it\n"
+        );
+        assert!(
+            markdown(&diagnostics).contains("(help: move it)\n  - out/prod/notes.txt\n"),
+            "{}",
+            markdown(&diagnostics)
         );
     }
 }

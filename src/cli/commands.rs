@@ -273,19 +273,37 @@ pub fn check(cli: &Cli, out: &Output, dir: Option<&Path>) -> i32 {
     let mut stale_schema = None;
     if let Some(schema_path) = pipeline::schema_reference(&front.doc, &cli.file) {
         let current = crate::schema::schema_text();
-        if std::fs::read_to_string(&schema_path).ok().as_deref() != Some(current.as_str()) {
+        let on_disk = std::fs::read_to_string(&schema_path).ok();
+        if on_disk.as_deref() != Some(current.as_str()) {
             stale_schema = Some(schema_path.clone());
+            let what = if on_disk.is_some() {
+                "is not the schema of this platc"
+            } else {
+                "does not exist"
+            };
+            // `compile` never writes outside the output folder: the schema is its own command.
+            let folder = schema_path
+                .parent()
+                .filter(|p| !p.as_os_str().is_empty() && !p.is_dir());
+            let mkdir =
+                folder.map_or_else(String::new, |f| format!("mkdir -p {} && ", f.display()));
             problems.push(
                 Diagnostic::error(
                     "schema-stale",
-                    format!("{} is not the schema of this platc", schema_path.display()),
+                    format!(
+                        "{} {what} (the spec's first line names it for editors)",
+                        schema_path.display()
+                    ),
                 )
                 .at(front.doc.value_place("").map(|mut p| {
                     p.line = 1;
                     p.column = 1;
                     p
                 }))
-                .help(format!("run `platc schema > {}`", schema_path.display())),
+                .help(format!(
+                    "run `{mkdir}platc schema > {}` and commit it",
+                    schema_path.display()
+                )),
             );
         }
     }

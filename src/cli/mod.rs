@@ -165,15 +165,17 @@ pub fn main() -> i32 {
     std::panic::catch_unwind(|| run(&cli)).unwrap_or(2)
 }
 
+/// Whether `NO_COLOR` leaves colour allowed (unset or empty, as no-color.org says).
+fn no_color_unset() -> bool {
+    std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+}
+
 /// Runs parsed arguments and returns the exit code.
 pub fn run(cli: &Cli) -> i32 {
     let color = match cli.color {
         Color::Always => true,
         Color::Never => false,
-        Color::Auto => {
-            std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
-                && std::io::stderr().is_terminal()
-        }
+        Color::Auto => no_color_unset() && std::io::stderr().is_terminal(),
     };
     let out = Output {
         format: cli.format,
@@ -288,13 +290,13 @@ impl Output {
         self.stdout(&text)
     }
 
-    /// Colour for stdout: `--color always` colours even through a pipe; `auto` needs stdout to
-    /// be a terminal too (and NO_COLOR unset).
+    /// Colour for stdout: `--color always` colours even through a pipe; `auto` needs stdout
+    /// (whatever stderr is) to be a terminal, and NO_COLOR unset.
     pub(crate) fn color_stdout(&self) -> bool {
         match self.color_choice {
             Color::Always => true,
             Color::Never => false,
-            Color::Auto => self.color && std::io::stdout().is_terminal(),
+            Color::Auto => no_color_unset() && std::io::stdout().is_terminal(),
         }
     }
 

@@ -546,7 +546,6 @@ fn check_reports_only_what_is_stale() {
     assert_eq!(
         paths,
         [
-            MANIFEST,
             "argocd/prod.yaml",
             "dev/values.yaml",
             "image/Dockerfile",
@@ -557,7 +556,7 @@ fn check_reports_only_what_is_stale() {
     );
     write(&out, &next, false).unwrap();
     assert!(emit::check(&out, &next).unwrap().is_empty());
-    // A lost manifest makes out/ stale even when every file is right.
+    // A lost manifest makes out/ stale even when every file is right, and diff says so too.
     fs::remove_file(out.join(MANIFEST)).unwrap();
     let stale = emit::check(&out, &next).unwrap();
     assert_eq!(stale.len(), 1);
@@ -565,6 +564,7 @@ fn check_reports_only_what_is_stale() {
         (stale[0].path.as_str(), stale[0].kind),
         (MANIFEST, DiffKind::Added)
     );
+    assert_eq!(emit::diff(&out, &next).unwrap(), stale);
 }
 
 fn git(dir: &Path, args: &[&str]) -> String {

@@ -188,8 +188,13 @@ pub fn compile(cli: &Cli, out: &Output, dir: Option<&Path>, force: bool, commit:
 
 fn change_message(out_dir: &Path, summary: &emit::Summary) -> String {
     if !summary.changed() {
+        let manifest = if summary.manifest_written {
+            format!("; rewrote its manifest, {}", emit::MANIFEST)
+        } else {
+            String::new()
+        };
         return format!(
-            "platc: {} is up to date ({} files)",
+            "platc: {} is up to date ({} files){manifest}",
             out_dir.display(),
             summary.unchanged
         );

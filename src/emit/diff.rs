@@ -32,19 +32,18 @@ pub struct FileDiff {
     pub new: String,
 }
 
-/// The changes writing `tree` would make to the produced files in `out_dir`, sorted by path.
+/// Everything in `out_dir` that differs from what writing `tree` would leave, sorted by path;
+/// empty exactly when `out/` is up to date. `diff` and `check` both use it, so they agree.
 ///
 /// Foreign files at produced paths show as modified, hand-edited stale files as deleted (what
-/// `--force` would do). The manifest itself is left out; see [`check`].
+/// `--force` would do). The manifest, platc's own record, changes with every produced file, so
+/// it is listed only when nothing else differs (it is missing, or was edited).
 pub fn diff(out_dir: &Path, tree: &OutputTree) -> Result<Vec<FileDiff>, Diagnostic> {
-    Ok(plan_diffs(&plan(out_dir, tree)?))
-}
-
-/// Everything in `out_dir` that differs from what writing `tree` would leave, manifest included;
-/// empty exactly when `out/` is up to date.
-pub fn check(out_dir: &Path, tree: &OutputTree) -> Result<Vec<FileDiff>, Diagnostic> {
     let plan = plan(out_dir, tree)?;
     let mut diffs = plan_diffs(&plan);
+    if !diffs.is_empty() {
+        return Ok(diffs);
+    }
     let path = out_dir.join(MANIFEST);
     let new = plan.manifest().to_text();
     let (kind, old) = match std::fs::read(&path) {
@@ -62,9 +61,13 @@ pub fn check(out_dir: &Path, tree: &OutputTree) -> Result<Vec<FileDiff>, Diagnos
             old,
             new,
         });
-        diffs.sort_by(|a, b| a.path.cmp(&b.path));
     }
     Ok(diffs)
+}
+
+/// Alias of [`diff`] for `platc check`: stale exactly when `diff` shows a change.
+pub fn check(out_dir: &Path, tree: &OutputTree) -> Result<Vec<FileDiff>, Diagnostic> {
+    diff(out_dir, tree)
 }
 
 /// The file changes in a plan, sorted by path.

@@ -41,6 +41,9 @@ pub struct Summary {
     pub edited: Vec<String>,
     /// Conflicting files replaced or deleted because of `force`.
     pub forced: Vec<String>,
+    /// Whether the manifest was (re)written: with every produced file unchanged, it was missing
+    /// or edited.
+    pub manifest_written: bool,
 }
 
 impl Summary {
@@ -149,6 +152,7 @@ pub fn apply(out_dir: &Path, plan: &Plan, force: bool) -> Result<Summary, Diagno
         unchanged: plan.unchanged.len(),
         edited: plan.edited.clone(),
         forced,
+        manifest_written: manifest_stale,
     })
 }
 

@@ -200,6 +200,7 @@ fn json(diagnostics: &Diagnostics) -> String {
 }
 
 fn github(diagnostics: &Diagnostics) -> String {
+    let workspace = std::env::var_os("GITHUB_WORKSPACE").map(std::path::PathBuf::from);
     let mut out = String::new();
     for d in diagnostics.iter() {
         let command = match d.severity {
@@ -208,7 +209,8 @@ fn github(diagnostics: &Diagnostics) -> String {
         };
         let mut props = Vec::new();
         if let Some(p) = &d.place {
-            props.push(format!("file={}", escape_property(&p.file)));
+            let file = workspace_relative(&p.file, workspace.as_deref());
+            props.push(format!("file={}", escape_property(&file)));
             props.push(format!("line={}", p.line));
             props.push(format!("col={}", p.column));
         }
@@ -263,6 +265,32 @@ fn markdown(diagnostics: &Diagnostics) -> String {
     out
 }
 
+/// A diagnostic's file as GitHub places annotations: relative to the repository checkout
+/// (`GITHUB_WORKSPACE`), whatever folder platc ran in. Unchanged outside Actions, or for a file
+/// outside the checkout.
+fn workspace_relative(file: &str, workspace: Option<&std::path::Path>) -> String {
+    let Some(workspace) = workspace.and_then(|w| w.canonicalize().ok()) else {
+        return file.to_owned();
+    };
+    let path = std::path::Path::new(file);
+    // The file itself may be gone (a stale output); its folder usually is not.
+    let resolved = path.canonicalize().ok().or_else(|| {
+        let parent = path
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or(std::path::Path::new("."));
+        Some(parent.canonicalize().ok()?.join(path.file_name()?))
+    });
+    match resolved.as_deref().map(|r| r.strip_prefix(&workspace)) {
+        Some(Ok(rel)) => rel
+            .components()
+            .map(|c| c.as_os_str().to_string_lossy().into_owned())
+            .collect::<Vec<_>>()
+            .join("/"),
+        _ => file.to_owned(),
+    }
+}
+
 fn escape_data(s: &str) -> String {
     s.replace('%', "%25")
         .replace('\r', "%0D")
@@ -294,6 +322,31 @@ mod tests {
             out,
             "::error file=a%2Cb.yaml,line=3,col=7,title=platc E020::unknown field `x`, really: 100%25%0Ahelp: fix it\n"
         );
+    }
+
+    #[test]
+    fn annotations_are_relative_to_the_workspace() {
+        let root = tempfile::tempdir().unwrap();
+        let sub = root.path().join("platform");
+        std::fs::create_dir_all(sub.join("out/prod")).unwrap();
+        std::fs::write(sub.join("platform.yaml"), "x").unwrap();
+        let spec = sub.join("platform.yaml");
+        let gone = sub.join("out/prod/values.yaml");
+        let ws = Some(root.path());
+        assert_eq!(
+            workspace_relative(&spec.display().to_string(), ws),
+            "platform/platform.yaml"
+        );
+        assert_eq!(
+            workspace_relative(&gone.display().to_string(), ws),
+            "platform/out/prod/values.yaml",
+            "a file that does not exist yet, in a folder that does"
+        );
+        assert_eq!(
+            workspace_relative("/elsewhere/x.yaml", ws),
+            "/elsewhere/x.yaml"
+        );
+        assert_eq!(workspace_relative("a/b.yaml", None), "a/b.yaml");
     }
 
     #[test]

@@ -228,28 +228,83 @@ fn scan_error(doc: &Document, e: &saphyr::ScanError) -> Diagnostic {
         at
     };
     let info = e.info();
-    let (code, message, help) = if info.contains("duplicated key") {
-        (
-            "E012",
-            "duplicate key in mapping".to_owned(),
-            "each key may appear once in a mapping; remove or merge the repeated one",
-        )
-    } else if info.contains("alias expansion") || info.contains("recursion limit") {
-        (
-            "E013",
-            format!("the spec expands beyond what platc accepts: {info}"),
-            "use fewer nested aliases; a platform spec never needs more than a handful",
-        )
-    } else {
-        (
-            "E014",
-            format!("YAML syntax error: {info}"),
-            "check the indentation and quoting around this place",
-        )
-    };
+    if info.contains("duplicated key") {
+        return duplicate_key(doc, at);
+    }
+    let (code, message, help) =
+        if info.contains("alias expansion") || info.contains("recursion limit") {
+            (
+                "E013",
+                format!("the spec expands beyond what platc accepts: {info}"),
+                "use fewer nested aliases; a platform spec never needs more than a handful",
+            )
+        } else {
+            (
+                "E014",
+                format!("YAML syntax error: {info}"),
+                "check the indentation and quoting around this place",
+            )
+        };
     Diagnostic::error(code, message)
         .at(Some(doc.place((at, at + 1))))
         .help(help)
+}
+
+/// E012 at the second occurrence of a key, naming the key and, in block style, the line of its
+/// first occurrence: the nearest earlier line of the same mapping (same indentation, nothing
+/// shallower in between) that starts with the same key.
+fn duplicate_key(doc: &Document, at: usize) -> Diagnostic {
+    let line_start = doc.text[..at].rfind('\n').map_or(0, |i| i + 1);
+    let line = doc.text[line_start..].lines().next().unwrap_or("");
+    let indent = at - line_start;
+    let key = doc.text[at..]
+        .split(['\n', ':'])
+        .next()
+        .unwrap_or("")
+        .trim()
+        .trim_matches(['"', '\''])
+        .to_owned();
+    let block = line[..indent.min(line.len())].trim().is_empty() && !key.is_empty();
+    let mut first = None;
+    if block {
+        let before = &doc.text[..line_start];
+        for (offset, earlier) in before
+            .lines()
+            .enumerate()
+            .collect::<Vec<_>>()
+            .into_iter()
+            .rev()
+        {
+            let text = earlier.trim_start();
+            if text.is_empty() || text.starts_with('#') {
+                continue;
+            }
+            let depth = earlier.len() - text.len();
+            if depth < indent {
+                break;
+            }
+            let same = text
+                .strip_prefix(key.as_str())
+                .or_else(|| text.strip_prefix(&format!("\"{key}\"")))
+                .is_some_and(|rest| rest.trim_start().starts_with(':'));
+            if depth == indent && same {
+                first = Some(offset + 1);
+                break;
+            }
+        }
+    }
+    let message = if key.is_empty() {
+        "duplicate key in mapping".to_owned()
+    } else {
+        format!("duplicate key `{key}` in mapping")
+    };
+    let mut d = Diagnostic::error("E012", message)
+        .at(Some(doc.place((at, at + key.len().max(1)))))
+        .help("each key may appear once in a mapping; remove or merge the repeated one");
+    if let Some(line) = first {
+        d = d.note(format!("`{key}` first appears on line {line}"));
+    }
+    d
 }
 
 fn convert(
@@ -411,8 +466,15 @@ mod tests {
     fn duplicate_keys_are_rejected_at_the_second_key() {
         let e = load("a: 1\nb: 2\na: 3\n").unwrap_err();
         assert_eq!(e.code, "E012");
+        assert_eq!(e.message, "duplicate key `a` in mapping");
+        assert_eq!(e.notes, ["`a` first appears on line 1"]);
         let p = e.place.unwrap();
         assert_eq!((p.line, p.column), (3, 1));
+        // The first occurrence is found in the same mapping, not in a nested or earlier one.
+        let e = load("x:\n  a: 1\ny:\n  # c\n  a: 2\n  b: 3\n  a: 4\n").unwrap_err();
+        assert_eq!(e.notes, ["`a` first appears on line 5"]);
+        let p = e.place.unwrap();
+        assert_eq!((p.line, p.column), (7, 3));
     }
 
     #[test]

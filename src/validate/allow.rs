@@ -38,16 +38,46 @@ pub fn apply(doc: &Document, diagnostics: Diagnostics) -> (Diagnostics, Vec<Allo
             None => kept.push(d),
         }
     }
+    let known = known_rules();
     for a in allows.iter().filter(|a| a.silenced == 0) {
-        problems.push(
+        let d = if known.contains(&a.rule.as_str()) {
             Diagnostic::warning("allow-unused", format!("nothing here breaks `{}`", a.rule))
-                .at(Some(a.place.clone()))
-                .help("remove the allow comment"),
-        );
+                .help("remove the allow comment")
+        } else {
+            let help = match crate::suggest::did_you_mean(&a.rule, known.iter().copied()) {
+                Some(close) => format!("did you mean `{close}`?"),
+                None => "docs/rules.md lists every rule id".to_owned(),
+            };
+            Diagnostic::warning(
+                "allow-unknown-rule",
+                format!("`{}` is not a platc rule", a.rule),
+            )
+            .help(help)
+        };
+        problems.push(d.at(Some(a.place.clone())));
     }
     kept.extend(problems);
     allows.retain(|a| a.silenced > 0);
     (kept, allows)
+}
+
+/// Every rule id, read from `docs/rules.md` (the first cell of each table row): the
+/// documentation is the registry, so a rule cannot be allowed by a name it does not list.
+fn known_rules() -> Vec<&'static str> {
+    include_str!("../../docs/rules.md")
+        .lines()
+        .filter_map(|line| line.strip_prefix("| "))
+        .flat_map(|row| {
+            let first_cell = row.split(" |").next().unwrap_or("");
+            first_cell.split('`').skip(1).step_by(2)
+        })
+        .filter(|id| {
+            id.contains('-')
+                && id
+                    .bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        })
+        .collect()
 }
 
 fn parse(doc: &Document) -> (Vec<Allow>, Diagnostics) {
@@ -155,6 +185,43 @@ mod tests {
         );
         let (kept, _) = apply(&d, Diagnostics::default());
         let codes: Vec<&str> = kept.0.iter().map(|d| d.code.as_str()).collect();
-        assert_eq!(codes, ["allow-without-reason", "allow-unused"]);
+        assert_eq!(codes, ["allow-without-reason", "allow-unknown-rule"]);
+    }
+
+    #[test]
+    fn an_allow_of_an_unknown_rule_suggests_the_close_one() {
+        let d = doc("a: 1 # platc:allow(isolation-shrd): x\nb: 1 # platc:allow(logging-off): y\n");
+        let (kept, _) = apply(&d, Diagnostics::default());
+        let found: Vec<(&str, Option<&str>)> = kept
+            .0
+            .iter()
+            .map(|d| (d.code.as_str(), d.help.as_deref()))
+            .collect();
+        assert_eq!(
+            found,
+            [
+                (
+                    "allow-unknown-rule",
+                    Some("did you mean `isolation-shared`?")
+                ),
+                ("allow-unused", Some("remove the allow comment")),
+            ]
+        );
+    }
+
+    #[test]
+    fn the_rule_registry_is_read_from_the_docs() {
+        let known = known_rules();
+        for id in [
+            "isolation-shared",
+            "airflow-unknown-section",
+            "airflow-unknown-option",
+            "git-known-hosts",
+            "logging-off",
+            "allow-unknown-rule",
+        ] {
+            assert!(known.contains(&id), "{id} missing from {known:?}");
+        }
+        assert!(!known.iter().any(|id| id.starts_with('E')));
     }
 }

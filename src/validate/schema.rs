@@ -93,7 +93,14 @@ fn leaf_diagnostics(
                 && matches!(error.instance().as_ref(), Value::Number(_) | Value::Bool(_))
             {
                 let text = doc.source_of(&path).unwrap_or_default();
-                d = d.help(format!("quote it so YAML keeps it as text: \"{text}\""));
+                d = if path.ends_with("/syncPeriod") && error.instance().is_number() {
+                    // A bare number is no duration either: say which unit.
+                    d.help(format!(
+                        "give it a unit, such as `{text}s` (seconds) or `{text}m`"
+                    ))
+                } else {
+                    d.help(format!("quote it so YAML keeps it as text: \"{text}\""))
+                };
             }
             out.push(d);
         }

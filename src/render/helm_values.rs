@@ -173,35 +173,37 @@ pub fn render(
 
     values.insert("ingress".into(), ingress(env, target));
 
-    // Workload identity on every component that runs Airflow code.
-    let identity = json!({ "annotations": { GKE_WORKLOAD_IDENTITY: env.service_account } });
+    // Workload identity on every component that runs Airflow code, each under a fixed account
+    // name so the IAM bindings can name it (see `prerequisites`).
+    let account = |name: &str| {
+        json!({
+            "name": name,
+            "annotations": { GKE_WORKLOAD_IDENTITY: env.service_account },
+        })
+    };
+    let mut accounts = identity_accounts(env).into_iter();
+    let mut next = || accounts.next().map(|(_, name)| name).unwrap_or_default();
     values.insert(
         "scheduler".into(),
-        json!({ "serviceAccount": identity.clone() }),
+        json!({ "serviceAccount": account(&next()) }),
     );
     values.insert(
         target.ui_component().into(),
-        json!({ "serviceAccount": identity.clone() }),
+        json!({ "serviceAccount": account(&next()) }),
     );
     let mut workers = Map::new();
+    let mut worker_account = account(&next());
     if celery {
-        workers.insert(
-            "celery".into(),
-            json!({ "serviceAccount": identity.clone() }),
-        );
+        workers.insert("celery".into(), json!({ "serviceAccount": worker_account }));
     } else {
         // Pods from the pod-template-file get their own account; `workers.serviceAccount` is
         // deprecated in both chart versions. `automountServiceAccountToken` is spelled out
         // because the dedicated account's template prints it as is.
+        worker_account["create"] = json!(true);
+        worker_account["automountServiceAccountToken"] = json!(true);
         workers.insert(
             "kubernetes".into(),
-            json!({
-                "serviceAccount": {
-                    "create": true,
-                    "automountServiceAccountToken": true,
-                    "annotations": { GKE_WORKLOAD_IDENTITY: env.service_account },
-                }
-            }),
+            json!({ "serviceAccount": worker_account }),
         );
     }
     values.insert("workers".into(), Value::Object(workers));
@@ -209,9 +211,10 @@ pub fn render(
         // Airflow 3 always runs the standalone DAG processor.
         values.insert(
             "dagProcessor".into(),
-            json!({ "serviceAccount": identity.clone() }),
+            json!({ "serviceAccount": account(&next()) }),
         );
     }
+    let identity = account(&next());
     let mut triggerer = json!({ "serviceAccount": identity });
     if env.logging.is_some() {
         // The chart's default is a 100Gi volume per triggerer for logs that remote logging
@@ -310,6 +313,35 @@ fn config(env: &ResolvedEnvironment, target: Target) -> (Map<String, Value>, Vec
         }
     }
     (config, secret)
+}
+
+/// The Kubernetes service accounts that act as the environment's cloud service account, as
+/// (component, account name), in the order the values set them: scheduler, UI, workers, DAG
+/// processor (Airflow 3), triggerer. Each needs an IAM binding to the cloud account.
+pub fn identity_accounts(env: &ResolvedEnvironment) -> Vec<(&'static str, String)> {
+    let airflow3 = AirflowVersion::parse(&env.airflow.version).is_ok_and(|v| v.major >= 3);
+    let release = crate::render::argocd::RELEASE_NAME;
+    let mut accounts = vec![("scheduler", "scheduler")];
+    accounts.push(if airflow3 {
+        ("API server", "api-server")
+    } else {
+        ("webserver", "webserver")
+    });
+    // Not `<release>-worker`: the chart's deprecated `workers.serviceAccount` may still
+    // create that one.
+    accounts.push(if env.airflow.executor == Executor::CeleryExecutor {
+        ("workers", "worker-celery")
+    } else {
+        ("workers", "worker-kubernetes")
+    });
+    if airflow3 {
+        accounts.push(("DAG processor", "dag-processor"));
+    }
+    accounts.push(("triggerer", "triggerer"));
+    accounts
+        .into_iter()
+        .map(|(component, suffix)| (component, format!("{release}-{suffix}")))
+        .collect()
 }
 
 /// Where git-sync keeps the DAG repository's checkout in every Airflow container (the chart's

@@ -9,6 +9,7 @@ pub mod dag_ci;
 pub mod helm_values;
 pub mod image;
 pub mod manifests;
+pub mod prerequisites;
 
 use std::collections::BTreeMap;
 
@@ -102,6 +103,11 @@ pub fn render(model: &Model, ctx: &Context) -> Result<OutputTree, Diagnostics> {
     if let Some((path, doc)) = dag_ci::render(model, &image.reference, &ctx.spec_in_repo) {
         add(&mut tree, path, with_header(ctx, &doc));
     }
+    add(
+        &mut tree,
+        prerequisites::PATH.to_owned(),
+        prerequisites::render(model, ctx)?,
+    );
     let mut failed = Diagnostics::default();
     for env in &model.environments {
         match helm_values::render(model, env, &image.reference) {

@@ -139,7 +139,7 @@ fn reserved_names_and_shared_namespaces() {
 fn pins_are_configurable_per_environment() {
     // A prod environment that opts out, and only previews left requiring nothing: no finding.
     let (_, found) = findings(&[
-        ("- lxml==4.6.2", "- lxml>=4.6"),
+        ("- lxml==5.3.0", "- lxml>=4.6"),
         (
             "    branch: main\n",
             "    branch: main\n    pinRequirements: false\n",
@@ -150,7 +150,7 @@ fn pins_are_configurable_per_environment() {
     fails(
         "requirement-unpinned",
         &[
-            ("- lxml==4.6.2", "- lxml>=4.6"),
+            ("- lxml==5.3.0", "- lxml>=4.6"),
             (
                 "    branch: main\n",
                 "    branch: main\n    pinRequirements: false\n",
@@ -169,8 +169,8 @@ fn requirements_file_stays_inside() {
     fails(
         "requirements-file-path",
         &[(
-            "    - lxml==4.6.2\n",
-            "    - lxml==4.6.2\n  requirementsFile: ../../etc/passwd\n",
+            "    - lxml==5.3.0\n",
+            "    - lxml==5.3.0\n  requirementsFile: ../../etc/passwd\n",
         )],
         "../../etc/passwd",
     );
@@ -270,22 +270,22 @@ fn names() {
 fn requirements() {
     fails(
         "requirement-unpinned",
-        &[("- lxml==4.6.2", "- lxml>=4.6")],
+        &[("- lxml==5.3.0", "- lxml>=4.6")],
         "lxml>=4.6",
     );
     fails(
         "requirement-duplicate",
-        &[("- lxml==4.6.2", "- lxml==4.6.2\n    - LXML==4.6.2")],
+        &[("- lxml==5.3.0", "- lxml==5.3.0\n    - LXML==5.3.0")],
         "LXML",
     );
     fails(
         "requirement-airflow",
-        &[("- lxml==4.6.2", "- apache-airflow==2.10.0")],
+        &[("- lxml==5.3.0", "- apache-airflow==2.10.0")],
         "apache-airflow==2.10.0",
     );
     fails(
         "requirement-syntax",
-        &[("- lxml==4.6.2", "- lxml===")],
+        &[("- lxml==5.3.0", "- lxml===")],
         "lxml===",
     );
 }
@@ -399,7 +399,7 @@ fn git_and_gitops() {
 #[test]
 fn allows_silence_one_place_and_need_a_reason() {
     let (_, found) = findings(&[(
-        "- lxml==4.6.2",
+        "- lxml==5.3.0",
         "- lxml>=4.6  # platc:allow(requirement-unpinned): tracks the security fix line",
     )]);
     assert!(
@@ -407,7 +407,7 @@ fn allows_silence_one_place_and_need_a_reason() {
         "{found:?}"
     );
     let (_, found) = findings(&[(
-        "- lxml==4.6.2",
+        "- lxml==5.3.0",
         "- lxml>=4.6  # platc:allow(requirement-unpinned)",
     )]);
     let codes: Vec<&str> = found.iter().map(|(c, _, _)| c.as_str()).collect();

@@ -11,8 +11,8 @@ use serde_json::Value;
 use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::load::{Document, escape_pointer};
 use crate::spec::{
-    Airflow, ArgoCd, Dags, DataAccess, Database, EnvClass, Environment, GitOps, Image, Logging,
-    Notifications, Platform, Preview, Secrets, Spec,
+    Airflow, ArgoCd, Dags, DataAccess, Database, EnvClass, Environment, GitOps, Image, Ingress,
+    Logging, Notifications, Platform, Preview, Secrets, Spec,
 };
 
 /// The whole platform, every environment fully specified.
@@ -69,6 +69,8 @@ pub struct ResolvedEnvironment {
     /// Notifications, if any.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub notifications: Option<Notifications>,
+    /// How the UI is exposed.
+    pub ingress: Ingress,
 }
 
 /// How long an environment lives.
@@ -149,6 +151,7 @@ fn resolve_env(
     let logging = section("logging", &env.logging);
     let secrets = section("secrets", &env.secrets);
     let notifications = section("notifications", &env.notifications);
+    let ingress = section("ingress", &env.ingress);
     let airflow = typed::<Airflow>(airflow, &format!("{base}/airflow"), doc, &mut diagnostics);
     let dags = typed::<Dags>(dags, &format!("{base}/dags"), doc, &mut diagnostics);
     let logging =
@@ -160,6 +163,8 @@ fn resolve_env(
         doc,
         &mut diagnostics,
     );
+    let ingress =
+        typed::<Option<Ingress>>(ingress, &format!("{base}/ingress"), doc, &mut diagnostics);
     let lifecycle = match (&env.preview, &env.branch) {
         (Some(preview), None) => Lifecycle::Preview(preview.clone()),
         (None, branch) => Lifecycle::LongLived {
@@ -181,29 +186,33 @@ fn resolve_env(
         (EnvClass::Dev, Some(DataAccess::ReadOnly)) => Access::ReadOnly,
         (EnvClass::Dev, _) => Access::None,
     };
-    match (airflow, dags, logging, secrets, notifications) {
-        (Some(airflow), Some(dags), Some(logging), Some(secrets), Some(notifications))
-            if !diagnostics.has_errors() =>
-        {
-            Ok(ResolvedEnvironment {
-                name: name.to_owned(),
-                class: env.class,
-                lifecycle,
-                cluster: env.cluster.clone(),
-                namespace: env.namespace.clone(),
-                cloud_project: env.cloud_project.clone(),
-                service_account: env.service_account.clone(),
-                host: env.host.clone(),
-                production_data,
-                pin_requirements: env.pin_requirements.unwrap_or(env.preview.is_none()),
-                database: env.database.clone(),
-                airflow,
-                dags,
-                logging,
-                secrets,
-                notifications,
-            })
-        }
+    match (airflow, dags, logging, secrets, notifications, ingress) {
+        (
+            Some(airflow),
+            Some(dags),
+            Some(logging),
+            Some(secrets),
+            Some(notifications),
+            Some(ingress),
+        ) if !diagnostics.has_errors() => Ok(ResolvedEnvironment {
+            name: name.to_owned(),
+            class: env.class,
+            lifecycle,
+            cluster: env.cluster.clone(),
+            namespace: env.namespace.clone(),
+            cloud_project: env.cloud_project.clone(),
+            service_account: env.service_account.clone(),
+            host: env.host.clone(),
+            production_data,
+            pin_requirements: env.pin_requirements.unwrap_or(env.preview.is_none()),
+            database: env.database.clone(),
+            airflow,
+            dags,
+            logging,
+            secrets,
+            notifications,
+            ingress: ingress.unwrap_or_default(),
+        }),
         _ => Err(diagnostics),
     }
 }

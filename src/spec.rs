@@ -36,6 +36,9 @@ pub struct Spec {
     /// Where deployment events are announced.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub notifications: Option<Notifications>,
+    /// How the Airflow UI is exposed: ingress class, TLS and annotations.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ingress: Option<Ingress>,
     /// The environments, by name. Each inherits the sections above and may override them.
     pub environments: IndexMap<String, Environment>,
 }
@@ -463,6 +466,24 @@ pub struct Notifications {
     pub slack: String,
 }
 
+/// The Ingress of the Airflow UI.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct Ingress {
+    /// The IngressClass, such as `nginx`. Preview environments share one host with a path per
+    /// branch, so they need a controller that merges Ingresses by host.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub class_name: Option<String>,
+    /// A Secret of type `kubernetes.io/tls` in the environment's namespace, holding the
+    /// certificate of `host`; omit when TLS ends before the cluster or a controller default
+    /// certificate covers the host.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tls_secret: Option<String>,
+    /// Annotations of the Ingress, such as `cert-manager.io/cluster-issuer`.
+    #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
+    pub annotations: IndexMap<String, String>,
+}
+
 /// One environment. Long-lived when it names a `branch`, per-branch preview when it has `preview`.
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
@@ -530,6 +551,13 @@ pub struct Environment {
         skip_serializing_if = "Option::is_none"
     )]
     pub notifications: Option<Value>,
+    /// Overrides of the shared `ingress` section.
+    #[serde(
+        default,
+        deserialize_with = "present",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub ingress: Option<Value>,
 }
 
 /// Keeps an explicit `null` as `Some(Value::Null)`: in an override it means "remove".
@@ -601,4 +629,11 @@ fn default_requeue() -> u64 {
 }
 
 /// The sections an environment may override, with the pointer of each in the spec.
-pub const OVERRIDABLE: [&str; 5] = ["airflow", "dags", "logging", "secrets", "notifications"];
+pub const OVERRIDABLE: [&str; 6] = [
+    "airflow",
+    "dags",
+    "logging",
+    "secrets",
+    "notifications",
+    "ingress",
+];

@@ -110,6 +110,19 @@ fn previews() {
         &[("  scmTokenSecret: argocd-github-token", "")],
         "preview:",
     );
+    fails(
+        "preview-ingress-class",
+        &[("  className: nginx", "  className: gce")],
+        "preview:",
+    );
+    fails(
+        "preview-tls-secret",
+        &[(
+            "  className: nginx",
+            "  className: nginx\n  tlsSecret: airflow-tls",
+        )],
+        "preview:",
+    );
 }
 
 #[test]

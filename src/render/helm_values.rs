@@ -365,7 +365,18 @@ fn ingress(env: &ResolvedEnvironment, target: Target) -> Value {
     // The UI's assets and API live below its path: match the whole subtree on every controller
     // (the chart's default, ImplementationSpecific, is an exact match on GKE's).
     ui.insert("pathType".into(), json!("Prefix"));
-    ui.insert("hosts".into(), json!([{ "name": env.host }]));
+    let spec = &env.ingress;
+    if let Some(class) = &spec.class_name {
+        ui.insert("ingressClassName".into(), json!(class));
+    }
+    if !spec.annotations.is_empty() {
+        ui.insert("annotations".into(), json!(spec.annotations));
+    }
+    let mut host = json!({ "name": env.host });
+    if let Some(secret) = &spec.tls_secret {
+        host["tls"] = json!({ "enabled": true, "secretName": secret });
+    }
+    ui.insert("hosts".into(), json!([host]));
     let mut ingress = Map::new();
     ingress.insert(target.ingress_key().into(), Value::Object(ui));
     Value::Object(ingress)

@@ -41,6 +41,11 @@ struct Env {
     cloud_sql: Option<String>,
     proxy_host: Option<String>,
     log_folder: Option<String>,
+    host: String,
+    ingress_class: Option<String>,
+    tls_secret: Option<String>,
+    /// cert-manager issues the TLS Secret (an annotation asks it to).
+    cert_manager: bool,
     /// (component, Kubernetes service account)
     accounts: Vec<(&'static str, String)>,
 }
@@ -90,6 +95,13 @@ Cluster `{{ env.cluster }}`, cloud project `{{ env.cloud_project }}`.
   which needs the role `roles/cloudsql.client`. The `connection` key of `{{ env.database_secret }}`
   points at the proxy:
   `postgresql://USER:PASSWORD@{{ env.proxy_host }}:5432/DATABASE`.
+{%- endif %}
+- The UI at `https://{{ env.host }}`: DNS for `{{ env.host }}` points at the ingress controller{% if env.ingress_class %} of class `{{ env.ingress_class }}`{% endif %}.
+{%- if env.tls_secret %}
+  {% if env.cert_manager %}cert-manager issues the TLS Secret `{{ env.tls_secret }}` from the Ingress's annotation; it needs that issuer.{% else %}The TLS Secret `{{ env.tls_secret }}` (type `kubernetes.io/tls`) holds its certificate.{% endif %}
+{%- else %}
+  No TLS Secret is set: HTTPS ends in front of the cluster, or the controller's default
+  certificate covers the host.
 {%- endif %}
 {%- if env.log_folder %}
 - Write access for `{{ env.service_account }}` to `{{ env.log_folder }}`, where task logs go.
@@ -175,6 +187,14 @@ fn environment(env: &ResolvedEnvironment) -> Env {
         cloud_sql,
         proxy_host,
         log_folder: env.logging.as_ref().map(|l| l.remote.clone()),
+        host: env.host.clone(),
+        ingress_class: env.ingress.class_name.clone(),
+        tls_secret: env.ingress.tls_secret.clone(),
+        cert_manager: env
+            .ingress
+            .annotations
+            .keys()
+            .any(|k| k.starts_with("cert-manager.io/")),
         accounts,
     }
 }

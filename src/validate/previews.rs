@@ -24,6 +24,37 @@ pub fn check(model: &Model, doc: &Document) -> Diagnostics {
                     .help("set `argocd.scmTokenSecret` to a Secret in Argo CD's namespace with key `token`: anonymous calls see no private repository and are limited to 60 an hour"),
             );
         }
+        let class = env.ingress.class_name.as_deref();
+        if class.is_none_or(|c| c == "gce") {
+            out.push(
+                Diagnostic::warning(
+                    "preview-ingress-class",
+                    format!(
+                        "every branch of `{}` gets its own Ingress for host {}, one path each",
+                        env.name, env.host
+                    ),
+                )
+                .at(doc.key_place(&at.own("/preview")))
+                .help("set `ingress.className` to a controller that merges Ingresses of one host, such as `nginx`: GKE's own (`gce`, the default there) gives each Ingress its own load balancer and IP, and the one DNS name reaches only one of them"),
+            );
+        }
+        let cert_manager = env
+            .ingress
+            .annotations
+            .keys()
+            .any(|k| k.starts_with("cert-manager.io/"));
+        if let Some(secret) = &env.ingress.tls_secret
+            && !cert_manager
+        {
+            out.push(
+                Diagnostic::warning(
+                    "preview-tls-secret",
+                    format!("the TLS Secret `{secret}` must exist in every branch's namespace, and nothing creates it there"),
+                )
+                .at(doc.key_place(&at.own("/preview")))
+                .help("serve the previews' host with the ingress controller's default certificate (a wildcard; ingress-nginx `--default-ssl-certificate`) and set `ingress.tlsSecret: null` for this environment, or let cert-manager issue it per namespace (annotation `cert-manager.io/cluster-issuer`)"),
+            );
+        }
         if env.secrets.external_secrets.is_none() {
             let needed: Vec<String> = crate::render::manifests::secret_keys(env)
                 .into_iter()

@@ -719,9 +719,9 @@ impl<'a> Upgrader<'a> {
                 read,
             } => {
                 let read = if read {
-                    format!("Airflow {} still reads the old name", self.target)
+                    format!("Airflow {} still reads `{old}`", self.target)
                 } else {
-                    format!("Airflow {} does not read the old name", self.target)
+                    format!("Airflow {} does not read `{old}`", self.target)
                 };
                 let new = format!("[{section}] {new_key}");
                 let mut message = format!("{old} -> {new}: it {how}; {read}");
@@ -1338,6 +1338,30 @@ fn fate(cat: &'static Catalog, s: &str, k: &str) -> Fate {
     }
     let v = cat.version();
     let all = history();
+    // Going back: the name may be the newer spelling of an option the target has under its
+    // older name (`[dag_processor] parsing_processes` on 2.11 is `[scheduler] parsing_processes`).
+    for newer in all.iter().filter(|c| c.version() > v) {
+        for (os, ok, _) in newer.moves() {
+            let Some(info) = cat.option(os, ok) else {
+                continue;
+            };
+            let Some((ns, nk, steps)) = follow(newer, os, ok) else {
+                continue;
+            };
+            if (ns.as_str(), nk.as_str()) == (s, k) {
+                return Fate::Moved {
+                    section: os.to_owned(),
+                    key: ok.to_owned(),
+                    info,
+                    path: format!(
+                        "is the newer name of `[{os}] {ok}`, which {}",
+                        describe(&steps)
+                    ),
+                    read: false,
+                };
+            }
+        }
+    }
     let knows = |c: &&&'static Catalog| {
         c.option(s, k).is_some()
             || follow(c, s, k).is_some_and(|(_, _, steps)| steps.len() == 1 && steps[0].read)

@@ -317,3 +317,34 @@ fn upgrade_to_an_unsupported_version_is_a_usage_error() {
     let err = usage_error(&["upgrade", "--to", "2.10.5"]);
     assert!(err.contains("not supported"), "{err}");
 }
+
+/// Going back to Airflow 2 renames the options to the names 2.11 reads, instead of dropping them.
+#[test]
+fn downgrade_to_2_11_restores_the_older_names() {
+    let out = Outcome::of(platc_f(&bundled_spec()).args(["upgrade", "--to", "2.11.2"]));
+    assert_eq!(out.status, 0, "{}", out.stderr);
+    assert!(
+        out.stdout
+            .contains("-    dag_processor:\n+    scheduler:\n"),
+        "{}",
+        out.stdout
+    );
+    assert!(
+        out.stdout.contains("+      web_server_worker_timeout: 300"),
+        "{}",
+        out.stdout
+    );
+    assert!(
+        out.stderr.contains(
+            "renamed: [dag_processor] parsing_processes -> [scheduler] parsing_processes"
+        ),
+        "{}",
+        out.stderr
+    );
+    assert!(!out.stderr.contains("does not exist"), "{}", out.stderr);
+    assert!(
+        out.stderr.contains("the upgraded spec validates"),
+        "{}",
+        out.stderr
+    );
+}

@@ -768,6 +768,13 @@ pub fn upgrade(cli: &Cli, out: &Output, to: &str, write: bool) -> i32 {
         },
         Err(d) => d.into(),
     };
+    // The catalog note is already among the upgrade's notes.
+    let problems = Diagnostics(
+        problems
+            .into_iter()
+            .filter(|d| d.code != "airflow-version-nearest")
+            .collect(),
+    );
     let valid = !problems.has_errors();
     let mut written = false;
     if write && plan.changed() {
@@ -825,7 +832,11 @@ pub fn upgrade(cli: &Cli, out: &Output, to: &str, write: bool) -> i32 {
             }
             out.stderr(&t);
             if !problems.is_empty() {
-                out.stderr("the upgraded spec has problems:\n");
+                out.stderr(if valid {
+                    "the upgraded spec has warnings:\n"
+                } else {
+                    "the upgraded spec has problems:\n"
+                });
                 let _ = out.diagnostics(&problems, Some(&plan.text));
             }
             let last = match (plan.changed(), written, valid) {

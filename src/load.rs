@@ -103,7 +103,7 @@ pub fn load_file(path: &Path) -> Result<Document, Diagnostic> {
     let display = path.display().to_string();
     let bytes = std::fs::read(path).map_err(|e| {
         Diagnostic::error("E001", format!("cannot read {display}: {e}"))
-            .help("pass the spec with -f FILE, or run platc where platform.yaml is")
+            .help("without -f, platc reads platform.yaml in this folder or the nearest one above it in the git work tree; give another path with -f FILE")
     })?;
     load_bytes(&display, &bytes)
 }

@@ -348,3 +348,24 @@ fn compile_commit_outside_a_work_tree_writes_nothing() {
     assert!(out.stderr.contains("nothing was written"), "{}", out.stderr);
     assert!(!run.path().join("out").exists());
 }
+
+/// Without -f, the spec is found from any folder of the git work tree.
+#[test]
+fn the_spec_is_found_from_a_subfolder_of_the_work_tree() {
+    let run = Run::spec(&bundled());
+    let root = run.path();
+    std::fs::create_dir(root.join(".git")).unwrap();
+    let deeper = root.join("docs/notes");
+    std::fs::create_dir_all(&deeper).unwrap();
+    let out = platc(&deeper, &["validate"]);
+    assert_eq!(out.status, 0, "{}", out.stderr);
+    assert!(
+        out.stderr.contains("../../platform.yaml: valid"),
+        "{}",
+        out.stderr
+    );
+    // An explicit -f is taken as given.
+    let out = platc(&deeper, &["validate", "-f", "platform.yaml"]);
+    assert_eq!(out.status, 2, "{}", out.stderr);
+    assert!(out.stderr.contains("E001"), "{}", out.stderr);
+}

@@ -247,7 +247,10 @@ fn scaffold_refuses_a_dag_id_that_exists_elsewhere() {
 fn scaffold_validates_names_and_needs_conventions() {
     let repo = Repo::new("3.2.2");
     let out = repo.run(&["dag", "new", "Sales", "orders"]);
-    assert_eq!(out.status, 1);
+    assert_eq!(
+        out.status, 2,
+        "arguments that break the conventions are a usage error"
+    );
     assert!(
         out.stderr
             .contains("error[dag-name]: the domain `Sales` is not lower snake case"),
@@ -255,14 +258,20 @@ fn scaffold_validates_names_and_needs_conventions() {
         out.stderr
     );
     let out = repo.run(&["dag", "new", "sales", "daily-orders"]);
-    assert_eq!(out.status, 1);
+    assert_eq!(
+        out.status, 2,
+        "arguments that break the conventions are a usage error"
+    );
     assert!(
         out.stderr.contains("the name `daily-orders`"),
         "{}",
         out.stderr
     );
     let out = repo.run(&["dag", "new", "sales", "x", "--schedule", "@dayly"]);
-    assert_eq!(out.status, 1);
+    assert_eq!(
+        out.status, 2,
+        "arguments that break the conventions are a usage error"
+    );
     assert!(out.stderr.contains("dag-schedule-form"), "{}", out.stderr);
     let bare = Repo::with_spec(&spec("3.2.2", false));
     let out = bare.run(&["dag", "new", "sales", "orders"]);

@@ -170,7 +170,8 @@ struct Created<'a> {
 fn new(out: &Output, rules: &Rules, request: &scaffold::Request, repo_dir: &Path) -> i32 {
     let scaffold = match scaffold::render(rules, request, scaffold::today()) {
         Ok(s) => s,
-        Err(d) => return out.diagnostics(&d.into(), None).max(1),
+        // The arguments break the conventions: a usage error, like an unknown environment.
+        Err(d) => return out.diagnostics(&d.into(), None).max(2),
     };
     let path = repo_dir.join(&scaffold.rel);
     let shown = repo::shown(repo_dir, &scaffold.rel);

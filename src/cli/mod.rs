@@ -4,7 +4,7 @@
 //! A closed pipe (`platc show prod | head`) ends quietly with 0.
 
 use std::io::{IsTerminal, Write};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use clap::{Parser, Subcommand, ValueEnum};
 
@@ -20,7 +20,8 @@ mod dag;
 #[derive(Debug, Parser)]
 #[command(name = "platc", version, about, long_about = None, after_help = EXAMPLES)]
 pub struct Cli {
-    /// The platform spec to read.
+    /// The platform spec to read [default: platform.yaml here, or in the nearest folder above
+    /// within the git work tree]
     #[arg(
         short = 'f',
         long = "file",
@@ -150,19 +151,51 @@ pub enum Command {
 
 /// Runs the command line and returns the process exit code.
 pub fn main() -> i32 {
-    let cli = match Cli::try_parse() {
-        Ok(cli) => cli,
+    use clap::{CommandFactory, FromArgMatches, parser::ValueSource};
+    let parsed = Cli::command()
+        .try_get_matches()
+        .and_then(|m| Cli::from_arg_matches(&m).map(|cli| (cli, m)));
+    let mut cli = match parsed {
+        Ok((mut cli, matches)) => {
+            if matches.value_source("file") == Some(ValueSource::DefaultValue) {
+                cli.file = find_spec(&cli.file);
+            }
+            cli
+        }
         Err(e) => {
             let _ = e.print();
             return if e.use_stderr() { 2 } else { 0 };
         }
     };
+    let cli = &mut cli;
     // A panic is a bug; it must still end with a documented exit code, never Rust's 101.
     std::panic::set_hook(Box::new(|info| {
         eprintln!("error: platc hit an internal error (a bug): {info}");
         eprintln!("help: please report it with the spec that triggers it");
     }));
-    std::panic::catch_unwind(|| run(&cli)).unwrap_or(2)
+    std::panic::catch_unwind(|| run(cli)).unwrap_or(2)
+}
+
+/// The spec when `-f` is not given: `platform.yaml` here, else in the nearest folder above, up to
+/// the root of the git work tree, so platc works from any folder of the repository.
+fn find_spec(default: &Path) -> PathBuf {
+    if default.exists() {
+        return default.to_path_buf();
+    }
+    let Ok(here) = std::env::current_dir() else {
+        return default.to_path_buf();
+    };
+    let mut relative = PathBuf::new();
+    for dir in here.ancestors() {
+        if dir.join(default).is_file() {
+            return relative.join(default);
+        }
+        if dir.join(".git").exists() {
+            break;
+        }
+        relative.push("..");
+    }
+    default.to_path_buf()
 }
 
 /// Whether `NO_COLOR` leaves colour allowed (unset or empty, as no-color.org says).

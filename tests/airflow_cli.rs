@@ -67,8 +67,10 @@ fn options_lists_one_section() {
         "--format",
         "json",
     ]));
-    let rows: serde_json::Value = serde_json::from_str(&json).unwrap();
-    let rows = rows.as_array().unwrap();
+    let report: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(report["version"], "3.3.2");
+    assert_eq!(report["diagnostics"], serde_json::json!([]));
+    let rows = report["options"].as_array().unwrap();
     let timeout = rows
         .iter()
         .find(|r| r["option"] == "worker_timeout")

@@ -255,3 +255,37 @@ fn preview_prints_warnings_and_honours_deny_warnings() {
     assert_eq!(denied.status, 1);
     assert!(denied.stdout.is_empty(), "{}", denied.stdout);
 }
+
+/// The JSON contract (docs/json.md): every command, on success and on failure, prints one JSON
+/// object with a `diagnostics` array.
+#[test]
+fn every_json_document_is_an_object_with_diagnostics() {
+    let dir = project(without_warnings());
+    let root = dir.path();
+    std::fs::create_dir_all(root.join("dags/sales")).unwrap();
+    let runs: [&[&str]; 13] = [
+        &["validate"],
+        &["compile"],
+        &["diff"],
+        &["check"],
+        &["show", "prod"],
+        &["show", "nope"],
+        &["preview", "feature/hardy"],
+        &["airflow", "options", "core"],
+        &["airflow", "explain", "core.parallelism"],
+        &["upgrade", "--to", "3.3.2"],
+        &["dag", "new", "sales", "orders"],
+        &["dag", "check"],
+        &["dag", "new", "Sales", "x"],
+    ];
+    for args in runs {
+        let mut all = args.to_vec();
+        all.extend(["--format", "json"]);
+        let out = platc(root, &all);
+        let v = json_stdout(&out, &all.join(" "));
+        assert!(
+            v.is_object() && v["diagnostics"].is_array(),
+            "{all:?} printed {v}"
+        );
+    }
+}

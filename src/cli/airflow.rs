@@ -208,8 +208,11 @@ fn options(cli: &Cli, out: &Output, section: Option<&str>, version: Option<&str>
         .flat_map(|s| cat.options_in(s).map(move |(k, info)| row(s, k, info)))
         .collect();
     if out.format == Format::Json {
-        let text = serde_json::to_string_pretty(&rows).unwrap_or_default();
-        return out.stdout(&(text + "\n"));
+        let result = serde_json::json!({
+            "version": cat.version().to_string(),
+            "options": rows,
+        });
+        return out.json_result(result, &Diagnostics::default());
     }
     let mut text = String::new();
     for s in &sections {
@@ -461,8 +464,8 @@ fn explain(cli: &Cli, out: &Output, asked: &str, version: Option<&str>) -> i32 {
         environments,
     };
     if out.format == Format::Json {
-        let text = serde_json::to_string_pretty(&ex).unwrap_or_default();
-        return out.stdout(&(text + "\n"));
+        let result = serde_json::to_value(&ex).unwrap_or_default();
+        return out.json_result(result, &Diagnostics::default());
     }
     out.stdout(&human_explanation(&ex, info))
 }
@@ -729,7 +732,8 @@ struct UpgradeReport<'a> {
     valid: bool,
     diff: String,
     notes: &'a [upgrade::Note],
-    problems: Vec<Diagnostic>,
+    /// What validating the upgraded spec found.
+    diagnostics: Vec<Diagnostic>,
 }
 
 /// `platc upgrade --to VERSION [--write]`.
@@ -796,7 +800,7 @@ pub fn upgrade(cli: &Cli, out: &Output, to: &str, write: bool) -> i32 {
                 valid,
                 diff,
                 notes: &plan.notes,
-                problems: problems.0.clone(),
+                diagnostics: problems.0.clone(),
             };
             let text = serde_json::to_string_pretty(&report).unwrap_or_default();
             let code = out.stdout(&(text + "\n"));

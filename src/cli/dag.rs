@@ -218,7 +218,10 @@ fn new(out: &Output, rules: &Rules, request: &scaffold::Request, repo_dir: &Path
                 path: shown,
                 dag_id: &scaffold.dag_id,
             };
-            out.stdout(&(serde_json::to_string_pretty(&report).unwrap_or_default() + "\n"))
+            out.json_result(
+                serde_json::to_value(&report).unwrap_or_default(),
+                &Diagnostics::default(),
+            )
         }
         _ => {
             out.stderr(&format!("created {shown} (dag_id {})\n", scaffold.dag_id));

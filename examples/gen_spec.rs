@@ -89,6 +89,8 @@ airflow:
       worker_timeout: 300
     core:
       default_task_weight_rule: absolute
+  resources:
+    workers: {{cpu: 500m, memory: 1Gi}}
 
 dags:
   repo: git@github.com:{name}/dags.git

@@ -85,6 +85,68 @@ pub struct Airflow {
     /// Extra environment variables for every Airflow container.
     #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
     pub env: IndexMap<String, ConfigValue>,
+    /// CPU and memory each component requests. The cluster autoscaler adds nodes only for pods
+    /// that request resources, and pods without requests are the first evicted.
+    #[serde(default, skip_serializing_if = "Resources::is_empty")]
+    pub resources: Resources,
+}
+
+/// What each Airflow component requests, by component.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct Resources {
+    /// The scheduler.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scheduler: Option<Request>,
+    /// The UI: the API server on Airflow 3, the webserver on Airflow 2.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ui: Option<Request>,
+    /// The standalone DAG processor (Airflow 3); it runs `parsing_processes` parsers.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dag_processor: Option<Request>,
+    /// The triggerer.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub triggerer: Option<Request>,
+    /// Each task's worker pod (KubernetesExecutor) or each Celery worker.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub workers: Option<Request>,
+}
+
+impl Resources {
+    /// Whether no component requests anything.
+    pub fn is_empty(&self) -> bool {
+        *self == Resources::default()
+    }
+}
+
+/// A resource request. Memory is also the limit: a container that grows past its request is
+/// stopped rather than taking memory its node promised to others. CPU has no limit.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Request {
+    /// CPU as Kubernetes writes it: cores (`1`, `0.5`) or millicores (`500m`).
+    pub cpu: Quantity,
+    /// Memory with a unit: `512Mi`, `2Gi`.
+    pub memory: Quantity,
+}
+
+/// A Kubernetes quantity, written as a number or as text.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(untagged)]
+pub enum Quantity {
+    /// A bare number, such as `2` or `0.5`.
+    Number(f64),
+    /// Text, such as `500m` or `2Gi`.
+    Text(String),
+}
+
+impl std::fmt::Display for Quantity {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Quantity::Number(n) => write!(f, "{n}"),
+            Quantity::Text(t) => f.write_str(t),
+        }
+    }
 }
 
 /// The Airflow executor.

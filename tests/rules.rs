@@ -410,6 +410,31 @@ fn git_and_gitops() {
 }
 
 #[test]
+fn resources() {
+    fails(
+        "resources-quantity",
+        &[(
+            "workers: {cpu: 500m, memory: 1Gi}",
+            "workers: {cpu: 500m, memory: 1024}",
+        )],
+        "1024}",
+    );
+    fails(
+        "resources-quantity",
+        &[("triggerer: {cpu: 250m,", "triggerer: {cpu: fast,")],
+        "fast,",
+    );
+    fails(
+        "resources-missing",
+        &[(
+            "    workers: {cpu: 500m, memory: 1Gi}     # each task's pod\n",
+            "",
+        )],
+        "prod:",
+    );
+}
+
+#[test]
 fn allows_silence_one_place_and_need_a_reason() {
     let (_, found) = findings(&[(
         "- lxml==5.3.0",

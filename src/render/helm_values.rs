@@ -21,7 +21,7 @@ use crate::charts;
 use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::render::image::ImageRef;
 use crate::resolve::{Lifecycle, Model, ResolvedEnvironment};
-use crate::spec::{ConfigValue, Database, Executor};
+use crate::spec::{ConfigValue, Database, Executor, Request};
 
 /// The annotation that binds a Kubernetes service account to a Google service account.
 const GKE_WORKLOAD_IDENTITY: &str = "iam.gke.io/gcp-service-account";
@@ -223,6 +223,41 @@ pub fn render(
     }
     values.insert("triggerer".into(), triggerer);
 
+    // Resource requests, into the components' sections.
+    let wanted = &env.airflow.resources;
+    let mut requests: Vec<(Vec<&str>, &Request)> = Vec::new();
+    let worker_path = if celery {
+        vec!["workers"]
+    } else {
+        vec!["workers", "kubernetes"]
+    };
+    for (path, request) in [
+        (vec!["scheduler"], &wanted.scheduler),
+        (vec![target.ui_component()], &wanted.ui),
+        (vec!["dagProcessor"], &wanted.dag_processor),
+        (vec!["triggerer"], &wanted.triggerer),
+        (worker_path, &wanted.workers),
+    ] {
+        if let Some(request) = request
+            && (target.airflow3 || path[0] != "dagProcessor")
+        {
+            requests.push((path, request));
+        }
+    }
+    for (path, request) in requests {
+        let mut section = Some(&mut values);
+        for key in &path {
+            section = section.and_then(|s| {
+                s.entry(key.to_string())
+                    .or_insert_with(|| Value::Object(Map::new()))
+                    .as_object_mut()
+            });
+        }
+        if let Some(section) = section {
+            section.insert("resources".into(), resources(request));
+        }
+    }
+
     // What the chart documentation requires under Argo CD.
     // The chart's default user is admin/admin: a known password behind a public URL. platc
     // never creates it; the first admin comes from the team's identity provider or the CLI.
@@ -342,6 +377,14 @@ pub fn identity_accounts(env: &ResolvedEnvironment) -> Vec<(&'static str, String
         .into_iter()
         .map(|(component, suffix)| (component, format!("{release}-{suffix}")))
         .collect()
+}
+
+/// A container's `resources`: the request, and memory as the limit too.
+fn resources(request: &Request) -> Value {
+    json!({
+        "requests": { "cpu": request.cpu.to_string(), "memory": request.memory.to_string() },
+        "limits": { "memory": request.memory.to_string() },
+    })
 }
 
 /// Where git-sync keeps the DAG repository's checkout in every Airflow container (the chart's

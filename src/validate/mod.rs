@@ -12,6 +12,7 @@ mod origin;
 mod previews;
 mod required;
 pub mod requirements;
+mod resources;
 mod schema;
 pub mod secrets;
 mod versions;
@@ -50,6 +51,7 @@ pub fn rules(model: &crate::resolve::Model, doc: &Document) -> Diagnostics {
     out.extend(gitops::check(model, doc));
     out.extend(previews::check(model, doc));
     out.extend(required::check(model, doc));
+    out.extend(resources::check(model, doc));
     // Rules run per environment; a finding in a shared section is reported once.
     out.sort();
     out.0.dedup();

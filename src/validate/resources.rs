@@ -1,0 +1,133 @@
+//! Rule family `resources-*`: requests Kubernetes can read, and worker pods the autoscaler sees.
+
+use crate::airflow::AirflowVersion;
+use crate::diagnostic::{Diagnostic, Diagnostics};
+use crate::load::Document;
+use crate::resolve::Model;
+use crate::spec::{Executor, Quantity, Request};
+use crate::validate::origin::Origin;
+
+/// Checks every environment's resource requests.
+pub fn check(model: &Model, doc: &Document) -> Diagnostics {
+    let mut out = Diagnostics::default();
+    for env in &model.environments {
+        let at = Origin::new(doc, &env.name);
+        let wanted = &env.airflow.resources;
+        let components: [(&str, &Option<Request>); 5] = [
+            ("scheduler", &wanted.scheduler),
+            ("ui", &wanted.ui),
+            ("dagProcessor", &wanted.dag_processor),
+            ("triggerer", &wanted.triggerer),
+            ("workers", &wanted.workers),
+        ];
+        for (name, request) in components {
+            let Some(request) = request else { continue };
+            let base = format!("/airflow/resources/{name}");
+            if let Err(why) = cpu(&request.cpu) {
+                out.push(
+                    Diagnostic::error(
+                        "resources-quantity",
+                        format!("`{}` is not a CPU amount: {why}", request.cpu),
+                    )
+                    .at(at.value(&format!("{base}/cpu")))
+                    .help("write cores (`1`, `0.5`) or millicores (`500m`)"),
+                );
+            }
+            if let Err(why) = memory(&request.memory) {
+                out.push(
+                    Diagnostic::error(
+                        "resources-quantity",
+                        format!("`{}` is not a memory amount: {why}", request.memory),
+                    )
+                    .at(at.value(&format!("{base}/memory")))
+                    .help("give a binary unit: `512Mi`, `2Gi`"),
+                );
+            }
+        }
+        let airflow2 = AirflowVersion::parse(&env.airflow.version).is_ok_and(|v| v.major < 3);
+        if airflow2 && wanted.dag_processor.is_some() {
+            out.push(
+                Diagnostic::warning("resources-unused", "Airflow 2 runs no standalone DAG processor here: this request applies to nothing")
+                    .at(at.key("/airflow/resources/dagProcessor"))
+                    .help("on Airflow 2 the scheduler parses DAGs: give its request the room instead"),
+            );
+        }
+        if env.airflow.executor == Executor::KubernetesExecutor && wanted.workers.is_none() {
+            out.push(
+                Diagnostic::warning("resources-missing", format!("the worker pods of `{}` request no CPU or memory", env.name))
+                    .at(doc.key_place(&at.own("")))
+                    .help("set `airflow.resources.workers`: the cluster autoscaler adds nodes only for pods that request resources, and pods that request none are the first evicted"),
+            );
+        }
+    }
+    out
+}
+
+/// A CPU amount: a positive number of cores, or of millicores with `m`.
+fn cpu(q: &Quantity) -> Result<(), &'static str> {
+    let text = q.to_string();
+    let digits = text.strip_suffix('m').unwrap_or(&text);
+    match digits.parse::<f64>() {
+        Ok(n) if n > 0.0 && n.is_finite() && !digits.starts_with(['+', '-']) => Ok(()),
+        Ok(_) => Err("it must be more than zero"),
+        Err(_) => Err("expected a number of cores or millicores"),
+    }
+}
+
+/// A memory amount: a positive number with a unit. A bare number is bytes, which is never what
+/// a spec means for an Airflow container.
+fn memory(q: &Quantity) -> Result<(), &'static str> {
+    const UNITS: [&str; 8] = ["Ki", "Mi", "Gi", "Ti", "k", "M", "G", "T"];
+    let text = q.to_string();
+    let Some(unit) = UNITS.iter().find(|u| text.ends_with(*u)) else {
+        return Err("no unit, so it would be bytes");
+    };
+    let digits = &text[..text.len() - unit.len()];
+    match digits.parse::<f64>() {
+        Ok(n) if n > 0.0 && n.is_finite() && !digits.starts_with(['+', '-']) => Ok(()),
+        Ok(_) => Err("it must be more than zero"),
+        Err(_) => Err("expected a number before the unit"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn text(s: &str) -> Quantity {
+        Quantity::Text(s.into())
+    }
+
+    #[test]
+    fn quantities() {
+        for good in [
+            text("500m"),
+            text("2"),
+            Quantity::Number(0.5),
+            Quantity::Number(1.0),
+        ] {
+            assert_eq!(cpu(&good), Ok(()), "{good}");
+        }
+        for bad in [
+            text("0"),
+            text("-1"),
+            text("fast"),
+            text("1Gi"),
+            Quantity::Number(0.0),
+        ] {
+            assert!(cpu(&bad).is_err(), "{bad}");
+        }
+        for good in ["512Mi", "2Gi", "1.5Gi", "500M"] {
+            assert_eq!(memory(&text(good)), Ok(()), "{good}");
+        }
+        for bad in [
+            text("512"),
+            Quantity::Number(2.0),
+            text("0Gi"),
+            text("lotsGi"),
+            text("2GB"),
+        ] {
+            assert!(memory(&bad).is_err(), "{bad}");
+        }
+    }
+}

@@ -152,6 +152,20 @@ pub fn render(
     if !env.airflow.env.contains_key("PYTHONPATH") {
         plain_env.push(json!({ "name": "PYTHONPATH", "value": DAG_REPO_ROOT }));
     }
+    // Airflow 3 no longer creates `google_cloud_default`: the remote log handler falls back to
+    // the pod's credentials without it, but every task hook that uses the default id fails.
+    // An empty Google connection means the same credentials: workload identity.
+    if env
+        .logging
+        .as_ref()
+        .is_some_and(|l| l.remote.starts_with("gs://") && l.connection == GOOGLE_DEFAULT_CONNECTION)
+        && !env.airflow.env.contains_key(GOOGLE_DEFAULT_CONNECTION_ENV)
+    {
+        plain_env.push(json!({
+            "name": GOOGLE_DEFAULT_CONNECTION_ENV,
+            "value": "google-cloud-platform://",
+        }));
+    }
     for (name, value) in &env.airflow.env {
         match value {
             ConfigValue::Literal(literal) => {
@@ -386,6 +400,10 @@ fn resources(request: &Request) -> Value {
         "limits": { "memory": request.memory.to_string() },
     })
 }
+
+/// Airflow's default connection id for Google Cloud, and the variable that defines it.
+const GOOGLE_DEFAULT_CONNECTION: &str = "google_cloud_default";
+const GOOGLE_DEFAULT_CONNECTION_ENV: &str = "AIRFLOW_CONN_GOOGLE_CLOUD_DEFAULT";
 
 /// Where git-sync keeps the DAG repository's checkout in every Airflow container (the chart's
 /// `dags.mountPath` plus git-sync's link name).
@@ -710,6 +728,7 @@ mod tests {
             v["env"],
             json!([
                 {"name": "PYTHONPATH", "value": DAG_REPO_ROOT},
+                {"name": GOOGLE_DEFAULT_CONNECTION_ENV, "value": "google-cloud-platform://"},
                 {"name": "TEAM", "value": "True"},
             ])
         );

@@ -103,6 +103,9 @@ Cluster `{{ env.cluster }}`, cloud project `{{ env.cloud_project }}`.
   No TLS Secret is set: HTTPS ends in front of the cluster, or the controller's default
   certificate covers the host.
 {%- endif %}
+- A way in. platc never creates the chart's default user (admin/admin behind a public URL), so a
+  fresh database has no users. Create the first admin with `airflow users create` in the
+  {{ env.accounts[1][0] }}'s pod{% if env.preview %} of each branch{% endif %}, or configure single sign-on for the FAB auth manager.
 {%- if env.log_folder %}
 - Write access for `{{ env.service_account }}` to `{{ env.log_folder }}`, where task logs go.
 {%- endif %}

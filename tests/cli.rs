@@ -368,4 +368,9 @@ fn the_spec_is_found_from_a_subfolder_of_the_work_tree() {
     let out = platc(&deeper, &["validate", "-f", "platform.yaml"]);
     assert_eq!(out.status, 2, "{}", out.stderr);
     assert!(out.stderr.contains("E001"), "{}", out.stderr);
+    // Outside a work tree nothing bounds the search, so there is none.
+    std::fs::remove_dir(root.join(".git")).unwrap();
+    let out = platc(&deeper, &["validate"]);
+    assert_eq!(out.status, 2, "{}", out.stderr);
+    assert!(out.stderr.contains("E001"), "{}", out.stderr);
 }

@@ -155,7 +155,7 @@ pub fn main() -> i32 {
     let parsed = Cli::command()
         .try_get_matches()
         .and_then(|m| Cli::from_arg_matches(&m).map(|cli| (cli, m)));
-    let mut cli = match parsed {
+    let cli = match parsed {
         Ok((mut cli, matches)) => {
             if matches.value_source("file") == Some(ValueSource::DefaultValue) {
                 cli.file = find_spec(&cli.file);
@@ -167,13 +167,12 @@ pub fn main() -> i32 {
             return if e.use_stderr() { 2 } else { 0 };
         }
     };
-    let cli = &mut cli;
     // A panic is a bug; it must still end with a documented exit code, never Rust's 101.
     std::panic::set_hook(Box::new(|info| {
         eprintln!("error: platc hit an internal error (a bug): {info}");
         eprintln!("help: please report it with the spec that triggers it");
     }));
-    std::panic::catch_unwind(|| run(cli)).unwrap_or(2)
+    std::panic::catch_unwind(|| run(&cli)).unwrap_or(2)
 }
 
 /// The spec when `-f` is not given: `platform.yaml` here, else in the nearest folder above, up to
@@ -185,13 +184,14 @@ fn find_spec(default: &Path) -> PathBuf {
     let Ok(here) = std::env::current_dir() else {
         return default.to_path_buf();
     };
+    // Outside a work tree nothing bounds the search: a stray ~/platform.yaml must not be read.
+    let Some(levels) = here.ancestors().position(|dir| dir.join(".git").exists()) else {
+        return default.to_path_buf();
+    };
     let mut relative = PathBuf::new();
-    for dir in here.ancestors() {
+    for dir in here.ancestors().take(levels + 1) {
         if dir.join(default).is_file() {
             return relative.join(default);
-        }
-        if dir.join(".git").exists() {
-            break;
         }
         relative.push("..");
     }

@@ -166,8 +166,10 @@ struct Stage {
     temps: Vec<(PathBuf, PathBuf)>,
     /// Folders created, outermost first.
     created_dirs: Vec<PathBuf>,
-    /// Folders holding a staged file, to fsync after the renames.
+    /// Folders whose entries change (they hold a staged file or a created folder), to flush
+    /// after the renames; in first-seen order, each once.
     touched: Vec<PathBuf>,
+    touched_set: HashSet<PathBuf>,
     /// Folders known to be real folders inside `out_dir`, so each is inspected once.
     known: HashSet<PathBuf>,
 }
@@ -179,7 +181,7 @@ impl Stage {
     fn dir(&mut self, dir: &Path, inside: Option<&Path>) -> Result<(), Diagnostic> {
         match fs::create_dir(dir) {
             Ok(()) => {
-                self.created_dirs.push(dir.to_path_buf());
+                self.created(dir);
                 Ok(())
             }
             Err(e) if e.kind() == ErrorKind::AlreadyExists => match fs::symlink_metadata(dir) {
@@ -209,7 +211,7 @@ impl Stage {
                 let parent_inside = inside.filter(|out| parent.starts_with(out) && parent != *out);
                 self.dir(parent, parent_inside)?;
                 fs::create_dir(dir).map_err(|e| io_error("E055", "create folder", dir, &e))?;
-                self.created_dirs.push(dir.to_path_buf());
+                self.created(dir);
                 Ok(())
             }
             Err(e) => Err(io_error("E055", "create folder", dir, &e)),
@@ -221,22 +223,36 @@ impl Stage {
         let Some(parent) = target.parent() else {
             return Ok(());
         };
-        if self.known.contains(parent) {
-            return Ok(());
-        }
-        let mut dir = out_dir.to_path_buf();
-        if let Ok(rest) = parent.strip_prefix(out_dir) {
-            for name in rest.components() {
-                dir.push(name);
-                if !self.known.contains(&dir) {
-                    self.dir(&dir, Some(out_dir))?;
-                    self.known.insert(dir.clone());
+        if !self.known.contains(parent) {
+            let mut dir = out_dir.to_path_buf();
+            if let Ok(rest) = parent.strip_prefix(out_dir) {
+                for name in rest.components() {
+                    dir.push(name);
+                    if !self.known.contains(&dir) {
+                        self.dir(&dir, Some(out_dir))?;
+                        self.known.insert(dir.clone());
+                    }
                 }
             }
+            self.known.insert(parent.to_path_buf());
         }
-        self.known.insert(parent.to_path_buf());
-        self.touched.push(parent.to_path_buf());
+        self.touch(parent);
         Ok(())
+    }
+
+    /// Records a folder this run created; its entry is new in its parent.
+    fn created(&mut self, dir: &Path) {
+        self.created_dirs.push(dir.to_path_buf());
+        if let Some(parent) = dir.parent().filter(|p| !p.as_os_str().is_empty()) {
+            self.touch(parent);
+        }
+    }
+
+    /// Records a folder whose entries change.
+    fn touch(&mut self, dir: &Path) {
+        if self.touched_set.insert(dir.to_path_buf()) {
+            self.touched.push(dir.to_path_buf());
+        }
     }
 
     /// Stages every write, with its folders. Large outputs are split by their first name
@@ -246,7 +262,22 @@ impl Stage {
         /// Below this many files, threads cost more than they save.
         const PARALLEL_FROM: usize = 256;
         let workers = std::thread::available_parallelism().map_or(1, |n| n.get().min(4));
-        if workers == 1 || writes.len() < PARALLEL_FROM {
+        let workers = if writes.len() < PARALLEL_FROM {
+            1
+        } else {
+            workers
+        };
+        self.files_on(out_dir, writes, workers)
+    }
+
+    /// [`Stage::files`] on `workers` threads (1: on this one).
+    fn files_on(
+        &mut self,
+        out_dir: &Path,
+        writes: &[Staged<'_>],
+        workers: usize,
+    ) -> Result<(), Diagnostic> {
+        if workers <= 1 {
             return writes.iter().try_for_each(|(target, content, exists)| {
                 self.parents(out_dir, target)?;
                 self.file(target, content, *exists)
@@ -299,7 +330,9 @@ impl Stage {
             };
             self.temps.extend(stage.temps);
             self.created_dirs.extend(stage.created_dirs);
-            self.touched.extend(stage.touched);
+            for dir in &stage.touched {
+                self.touch(dir);
+            }
             if let Err(d) = result {
                 first_error.get_or_insert(d);
             }
@@ -456,5 +489,77 @@ mod flush {
     #[cfg(not(target_os = "linux"))]
     fn whole_file_system(_dir: &Path) -> std::io::Result<()> {
         Err(std::io::ErrorKind::Unsupported.into())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn staged<'a>(out: &Path, rels: &[&str], content: &'a str) -> Vec<Staged<'a>> {
+        rels.iter().map(|r| (out.join(r), content, false)).collect()
+    }
+
+    /// Every folder whose entries change is flushed: the folder of each file, and the parent of
+    /// each folder created, however the files are ordered.
+    #[test]
+    fn every_changed_folder_is_flushed() {
+        let tmp = tempfile::tempdir().unwrap();
+        let out = tmp.path().join("out");
+        // Folders that exist: only the files' renames change them.
+        fs::create_dir_all(out.join("a/b")).unwrap();
+        let mut stage = Stage::default();
+        stage.dir(&out, None).unwrap();
+        let writes = staged(&out, &["a/b/x", "a/y", "c"], "1\n");
+        stage.files_on(&out, &writes, 1).unwrap();
+        let touched: HashSet<&Path> = stage.touched.iter().map(PathBuf::as_path).collect();
+        for dir in [&out, &out.join("a"), &out.join("a/b")] {
+            assert!(
+                touched.contains(dir.as_path()),
+                "{} not flushed: {touched:?}",
+                dir.display()
+            );
+        }
+        assert_eq!(stage.touched.len(), touched.len(), "flushed twice");
+        stage.undo();
+        // Folders that are created: their parents' entries change too.
+        let fresh = tmp.path().join("fresh");
+        let mut stage = Stage::default();
+        stage.dir(&fresh, None).unwrap();
+        stage
+            .files_on(&fresh, &staged(&fresh, &["d/e/x"], "1\n"), 1)
+            .unwrap();
+        let touched: HashSet<&Path> = stage.touched.iter().map(PathBuf::as_path).collect();
+        for dir in [tmp.path(), &fresh, &fresh.join("d"), &fresh.join("d/e")] {
+            assert!(
+                touched.contains(dir),
+                "{} not flushed: {touched:?}",
+                dir.display()
+            );
+        }
+        stage.undo();
+    }
+
+    /// On several threads, a failure in one subtree takes back what every worker staged.
+    #[test]
+    fn a_failing_worker_leaves_nothing_behind() {
+        let tmp = tempfile::tempdir().unwrap();
+        let out = tmp.path().join("out");
+        fs::create_dir(&out).unwrap();
+        fs::write(out.join("s3"), "in the way\n").unwrap();
+        let rels: Vec<String> = (0..6)
+            .flat_map(|s| (0..4).map(move |f| format!("s{s}/f{f}")))
+            .collect();
+        let rels: Vec<&str> = rels.iter().map(String::as_str).collect();
+        let writes = staged(&out, &rels, "1\n");
+        let mut stage = Stage::default();
+        let err = stage.files_on(&out, &writes, 3).unwrap_err();
+        assert_eq!(err.code, "E055");
+        stage.undo();
+        let left: Vec<String> = fs::read_dir(&out)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        assert_eq!(left, ["s3"], "a worker's files or folders were left behind");
     }
 }

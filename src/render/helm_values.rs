@@ -195,40 +195,41 @@ pub fn render(
             "annotations": { GKE_WORKLOAD_IDENTITY: env.service_account },
         })
     };
-    let mut accounts = identity_accounts(env).into_iter();
-    let mut next = || accounts.next().map(|(_, name)| name).unwrap_or_default();
-    values.insert(
-        "scheduler".into(),
-        json!({ "serviceAccount": account(&next()) }),
-    );
-    values.insert(
-        target.ui_component().into(),
-        json!({ "serviceAccount": account(&next()) }),
-    );
-    let mut workers = Map::new();
-    let mut worker_account = account(&next());
-    if celery {
-        workers.insert("celery".into(), json!({ "serviceAccount": worker_account }));
-    } else {
-        // Pods from the pod-template-file get their own account; `workers.serviceAccount` is
-        // deprecated in both chart versions. `automountServiceAccountToken` is spelled out
-        // because the dedicated account's template prints it as is.
-        worker_account["create"] = json!(true);
-        worker_account["automountServiceAccountToken"] = json!(true);
-        workers.insert(
-            "kubernetes".into(),
-            json!({ "serviceAccount": worker_account }),
-        );
+    let accounts = identity_accounts(env);
+    let named = |part: Part| {
+        accounts
+            .iter()
+            .find(|a| a.part == part)
+            .map(|a| account(&a.name))
+    };
+    if let Some(sa) = named(Part::Scheduler) {
+        values.insert("scheduler".into(), json!({ "serviceAccount": sa }));
     }
-    values.insert("workers".into(), Value::Object(workers));
-    if target.airflow3 {
-        // Airflow 3 always runs the standalone DAG processor.
+    if let Some(sa) = named(Part::Ui) {
         values.insert(
-            "dagProcessor".into(),
-            json!({ "serviceAccount": account(&next()) }),
+            target.ui_component().into(),
+            json!({ "serviceAccount": sa }),
         );
     }
-    let identity = account(&next());
+    if let Some(mut sa) = named(Part::Workers) {
+        let mut workers = Map::new();
+        if celery {
+            workers.insert("celery".into(), json!({ "serviceAccount": sa }));
+        } else {
+            // Pods from the pod-template-file get their own account; `workers.serviceAccount`
+            // is deprecated in both chart versions. `automountServiceAccountToken` is spelled
+            // out because the dedicated account's template prints it as is.
+            sa["create"] = json!(true);
+            sa["automountServiceAccountToken"] = json!(true);
+            workers.insert("kubernetes".into(), json!({ "serviceAccount": sa }));
+        }
+        values.insert("workers".into(), Value::Object(workers));
+    }
+    if let Some(sa) = named(Part::DagProcessor) {
+        // Airflow 3 always runs the standalone DAG processor.
+        values.insert("dagProcessor".into(), json!({ "serviceAccount": sa }));
+    }
+    let identity = named(Part::Triggerer).unwrap_or_default();
     let mut triggerer = json!({ "serviceAccount": identity });
     if env.logging.is_some() {
         // The chart's default is a 100Gi volume per triggerer for logs that remote logging
@@ -252,8 +253,13 @@ pub fn render(
         (vec!["triggerer"], &wanted.triggerer),
         (worker_path, &wanted.workers),
     ] {
+        let runs = match path[0] {
+            "dagProcessor" => target.airflow3,
+            "workers" => executor != Executor::LocalExecutor,
+            _ => true,
+        };
         if let Some(request) = request
-            && (target.airflow3 || path[0] != "dagProcessor")
+            && runs
         {
             requests.push((path, request));
         }
@@ -364,32 +370,60 @@ fn config(env: &ResolvedEnvironment, target: Target) -> (Map<String, Value>, Vec
     (config, secret)
 }
 
-/// The Kubernetes service accounts that act as the environment's cloud service account, as
-/// (component, account name), in the order the values set them: scheduler, UI, workers, DAG
-/// processor (Airflow 3), triggerer. Each needs an IAM binding to the cloud account.
-pub fn identity_accounts(env: &ResolvedEnvironment) -> Vec<(&'static str, String)> {
+/// A component of the Airflow release that runs Airflow code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Part {
+    Scheduler,
+    /// The API server (Airflow 3) or the webserver (Airflow 2).
+    Ui,
+    /// Task pods (KubernetesExecutor) or Celery workers; none with the LocalExecutor.
+    Workers,
+    /// The standalone DAG processor (Airflow 3).
+    DagProcessor,
+    Triggerer,
+}
+
+/// A Kubernetes service account that acts as the environment's cloud service account.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Account {
+    pub part: Part,
+    /// The component as people call it ("API server").
+    pub label: &'static str,
+    /// The account's name, fixed so the IAM bindings can name it.
+    pub name: String,
+}
+
+/// The accounts of every component the environment runs, in a fixed order: scheduler, UI,
+/// workers, DAG processor, triggerer. Each needs an IAM binding to the cloud account.
+pub fn identity_accounts(env: &ResolvedEnvironment) -> Vec<Account> {
     let airflow3 = AirflowVersion::parse(&env.airflow.version).is_ok_and(|v| v.major >= 3);
     let release = crate::render::argocd::RELEASE_NAME;
-    let mut accounts = vec![("scheduler", "scheduler")];
-    accounts.push(if airflow3 {
-        ("API server", "api-server")
+    let mut parts = vec![(Part::Scheduler, "scheduler", "scheduler")];
+    parts.push(if airflow3 {
+        (Part::Ui, "API server", "api-server")
     } else {
-        ("webserver", "webserver")
+        (Part::Ui, "webserver", "webserver")
     });
     // Not `<release>-worker`: the chart's deprecated `workers.serviceAccount` may still
     // create that one.
-    accounts.push(if env.airflow.executor == Executor::CeleryExecutor {
-        ("workers", "worker-celery")
-    } else {
-        ("workers", "worker-kubernetes")
-    });
-    if airflow3 {
-        accounts.push(("DAG processor", "dag-processor"));
+    match env.airflow.executor {
+        Executor::KubernetesExecutor => {
+            parts.push((Part::Workers, "workers", "worker-kubernetes"));
+        }
+        Executor::CeleryExecutor => parts.push((Part::Workers, "workers", "worker-celery")),
+        Executor::LocalExecutor => {}
     }
-    accounts.push(("triggerer", "triggerer"));
-    accounts
+    if airflow3 {
+        parts.push((Part::DagProcessor, "DAG processor", "dag-processor"));
+    }
+    parts.push((Part::Triggerer, "triggerer", "triggerer"));
+    parts
         .into_iter()
-        .map(|(component, suffix)| (component, format!("{release}-{suffix}")))
+        .map(|(part, label, suffix)| Account {
+            part,
+            label,
+            name: format!("{release}-{suffix}"),
+        })
         .collect()
 }
 
@@ -747,6 +781,33 @@ mod tests {
         assert_eq!(
             pythonpath,
             [&json!({"name": "PYTHONPATH", "value": "/opt/airflow/dags/repo/src"})]
+        );
+    }
+
+    #[test]
+    fn the_local_executor_has_no_worker_account_or_worker_requests() {
+        let model = model();
+        let mut prod = env(&model, "prod").clone();
+        prod.airflow.executor = Executor::LocalExecutor;
+        let parts: Vec<Part> = identity_accounts(&prod).iter().map(|a| a.part).collect();
+        assert_eq!(
+            parts,
+            [
+                Part::Scheduler,
+                Part::Ui,
+                Part::DagProcessor,
+                Part::Triggerer
+            ]
+        );
+        let v = render(&model, &prod, &image()).expect("renders");
+        assert!(v.get("workers").is_none(), "{}", v["workers"]);
+        assert_eq!(
+            v["scheduler"]["serviceAccount"]["name"],
+            "airflow-scheduler"
+        );
+        assert_eq!(
+            v["triggerer"]["serviceAccount"]["name"],
+            "airflow-triggerer"
         );
     }
 

@@ -85,7 +85,7 @@ Cluster `{{ env.cluster }}`, cloud project `{{ env.cloud_project }}`.
   - `{{ secret[0] }}`{% if secret[1] | length > 1 %}: a JSON object with the keys {% for key in secret[1] %}`{{ key }}`{% if not loop.last %}, {% endif %}{% endfor %}{% else %} (the value of key `{{ secret[1][0] }}`){% endif %}
 {%- endfor %}
 {%- else %}
-- These Secrets, in namespace `{{ env.namespace }}`:
+- These Secrets, in {% if env.preview %}each branch's namespace (`{{ env.namespace }}-<branch>-<hash>`){% else %}namespace `{{ env.namespace }}`{% endif %}:
 {%- for secret in env.secrets %}
   - `{{ secret[0] }}`, with the key{% if secret[1] | length > 1 %}s{% endif %} {% for key in secret[1] %}`{{ key }}`{% if not loop.last %}, {% endif %}{% endfor %}
 {%- endfor %}
@@ -165,10 +165,18 @@ fn environment(env: &ResolvedEnvironment) -> Env {
         ),
         Database::InCluster(_) => (None, None),
     };
-    let proxy_host = cloud_sql
-        .as_ref()
-        .map(|_| format!("{CLOUD_SQL_PROXY_NAME}.{}.svc.cluster.local", env.namespace));
-    let mut accounts = identity_accounts(env);
+    // A preview's namespace is known only per branch; the short name resolves in each.
+    let proxy_host = cloud_sql.as_ref().map(|_| {
+        if env.is_preview() {
+            CLOUD_SQL_PROXY_NAME.to_owned()
+        } else {
+            format!("{CLOUD_SQL_PROXY_NAME}.{}.svc.cluster.local", env.namespace)
+        }
+    });
+    let mut accounts: Vec<(&'static str, String)> = identity_accounts(env)
+        .into_iter()
+        .map(|a| (a.label, a.name))
+        .collect();
     if cloud_sql.is_some() {
         // The proxy's own account carries the same annotation (see `manifests`).
         accounts.push(("Cloud SQL Auth Proxy", CLOUD_SQL_PROXY_NAME.to_owned()));
@@ -230,8 +238,12 @@ mod tests {
             for (secret, _) in secret_keys(env) {
                 assert!(text.contains(&format!("`{secret}`")), "{secret}");
             }
-            for (_, account) in identity_accounts(env) {
-                assert!(text.contains(&format!("`{account}`")), "{account}");
+            for account in identity_accounts(env) {
+                assert!(
+                    text.contains(&format!("`{}`", account.name)),
+                    "{}",
+                    account.name
+                );
             }
         }
         assert!(
@@ -239,6 +251,26 @@ mod tests {
             "{text}"
         );
         assert!(text.contains("Argo CD 3.3 or later"), "{text}");
+    }
+
+    #[test]
+    fn a_preview_names_its_per_branch_namespaces() {
+        let mut model = bundled();
+        let dev = model
+            .environments
+            .iter_mut()
+            .find(|e| e.is_preview())
+            .unwrap();
+        dev.secrets.external_secrets = None;
+        let text = render(&model, &ctx()).unwrap();
+        let section = &text[text.find("## `dev`").unwrap()..];
+        assert!(
+            section.contains(
+                "These Secrets, in each branch's namespace (`airflow-dev-<branch>-<hash>`)"
+            ),
+            "{section}"
+        );
+        assert!(!section.contains("namespace `airflow-dev`"), "{section}");
     }
 
     #[test]

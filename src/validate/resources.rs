@@ -52,6 +52,13 @@ pub fn check(model: &Model, doc: &Document) -> Diagnostics {
                     .help("on Airflow 2 the scheduler parses DAGs: give its request the room instead"),
             );
         }
+        if env.airflow.executor == Executor::LocalExecutor && wanted.workers.is_some() {
+            out.push(
+                Diagnostic::warning("resources-unused", "the LocalExecutor runs tasks inside the scheduler: this request applies to nothing")
+                    .at(at.key("/airflow/resources/workers"))
+                    .help("give the scheduler's request the room instead"),
+            );
+        }
         if env.airflow.executor == Executor::KubernetesExecutor && wanted.workers.is_none() {
             out.push(
                 Diagnostic::warning("resources-missing", format!("the worker pods of `{}` request no CPU or memory", env.name))

@@ -257,24 +257,13 @@ fn duplicate_key(doc: &Document, at: usize) -> Diagnostic {
     let line_start = doc.text[..at].rfind('\n').map_or(0, |i| i + 1);
     let line = doc.text[line_start..].lines().next().unwrap_or("");
     let indent = at - line_start;
-    let key = doc.text[at..]
-        .split(['\n', ':'])
-        .next()
-        .unwrap_or("")
-        .trim()
-        .trim_matches(['"', '\''])
-        .to_owned();
+    let (key, written) = key_at(&doc.text[at..]).unwrap_or_default();
     let block = line[..indent.min(line.len())].trim().is_empty() && !key.is_empty();
     let mut first = None;
     if block {
         let before = &doc.text[..line_start];
-        for (offset, earlier) in before
-            .lines()
-            .enumerate()
-            .collect::<Vec<_>>()
-            .into_iter()
-            .rev()
-        {
+        let lines: Vec<&str> = before.lines().collect();
+        for (offset, earlier) in lines.iter().enumerate().rev() {
             let text = earlier.trim_start();
             if text.is_empty() || text.starts_with('#') {
                 continue;
@@ -283,11 +272,7 @@ fn duplicate_key(doc: &Document, at: usize) -> Diagnostic {
             if depth < indent {
                 break;
             }
-            let same = text
-                .strip_prefix(key.as_str())
-                .or_else(|| text.strip_prefix(&format!("\"{key}\"")))
-                .is_some_and(|rest| rest.trim_start().starts_with(':'));
-            if depth == indent && same {
+            if depth == indent && key_at(text).is_some_and(|(k, _)| k == key) {
                 first = Some(offset + 1);
                 break;
             }
@@ -299,12 +284,58 @@ fn duplicate_key(doc: &Document, at: usize) -> Diagnostic {
         format!("duplicate key `{key}` in mapping")
     };
     let mut d = Diagnostic::error("E012", message)
-        .at(Some(doc.place((at, at + key.len().max(1)))))
+        .at(Some(doc.place((at, at + written.max(1)))))
         .help("each key may appear once in a mapping; remove or merge the repeated one");
     if let Some(line) = first {
         d = d.note(format!("`{key}` first appears on line {line}"));
     }
     d
+}
+
+/// The mapping key `text` starts with: its value and how many bytes it is written in. A quoted
+/// key ends at its closing quote; a plain one at `: `, `,`, `}`, `]`, ` #` or the line's end.
+fn key_at(text: &str) -> Option<(String, usize)> {
+    let (value, written) = match text.chars().next()? {
+        '"' => {
+            let mut escaped = false;
+            let end = text[1..].char_indices().find_map(|(i, c)| {
+                let close = c == '"' && !escaped;
+                escaped = c == '\\' && !escaped;
+                close.then_some(i + 1)
+            })?;
+            let value = text[1..end].replace("\\\"", "\"").replace("\\\\", "\\");
+            (value, end + 1)
+        }
+        '\'' => {
+            let bytes = text.as_bytes();
+            let mut i = 1;
+            loop {
+                match bytes.get(i)? {
+                    b'\'' if bytes.get(i + 1) == Some(&b'\'') => i += 2,
+                    b'\'' => break,
+                    _ => i += 1,
+                }
+            }
+            (text[1..i].replace("''", "'"), i + 1)
+        }
+        _ => {
+            let end = [": ", ":\t", ":\n", ",", "}", "]", " #", "\n"]
+                .iter()
+                .filter_map(|stop| text.find(stop))
+                .min()
+                .unwrap_or(text.len());
+            let end = if end == text.len() {
+                text.strip_suffix(':').map_or(end, str::len)
+            } else {
+                end
+            };
+            let plain = text[..end].trim_end();
+            (plain.to_owned(), plain.len())
+        }
+    };
+    let rest = text[written..].trim_start_matches([' ', '\t']);
+    (rest.starts_with(':') || rest.is_empty() || rest.starts_with([',', '}']))
+        .then_some((value, written))
 }
 
 fn convert(
@@ -475,6 +506,16 @@ mod tests {
         assert_eq!(e.notes, ["`a` first appears on line 5"]);
         let p = e.place.unwrap();
         assert_eq!((p.line, p.column), (7, 3));
+        // Quoted keys hold colons and quotes; the whole key is compared.
+        let e = load("\"a:b\": 1\na: 2\n\"a:b\": 3\n").unwrap_err();
+        assert_eq!(e.message, "duplicate key `a:b` in mapping");
+        assert_eq!(e.notes, ["`a:b` first appears on line 1"]);
+        let e = load("'it''s': 1\n'it''s': 2\n").unwrap_err();
+        assert_eq!(e.message, "duplicate key `it's` in mapping");
+        // In flow style the key is named, without a line to point back to.
+        let e = load("x: {a: 1, a: 2}\n").unwrap_err();
+        assert_eq!(e.code, "E012");
+        assert!(e.notes.is_empty(), "{:?}", e.notes);
     }
 
     #[test]

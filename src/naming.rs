@@ -15,6 +15,7 @@
 //!   per-branch environments, as a Rust function and as the equivalent Go template.
 //! * [`is_dns1123_label`] / [`is_dns1123_subdomain`]: the Kubernetes name shape checks.
 //! * [`BranchGlob`]: the preview branch pattern, matched here and as the generator's RE2 filter.
+//! * [`git_branch_name`]: whether git accepts a name as a branch.
 //! * [`github_repo`]: the organization and repository a GitHub clone URL names.
 //!
 //! The conformance data in `shared/conformance/argocd/branch-name-vectors.json` was computed
@@ -23,9 +24,11 @@
 use sha2::{Digest, Sha256};
 
 mod branch_glob;
+mod git_branch;
 mod github;
 
 pub use branch_glob::{BranchGlob, re2_escape};
+pub use git_branch::git_branch_name;
 pub use github::{GITHUB_KNOWN_HOSTS, github_repo, is_github_ssh};
 
 /// Longest DNS-1123 label (Namespace name, label value, Helm-friendly object name).

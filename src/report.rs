@@ -273,13 +273,16 @@ fn workspace_relative(file: &str, workspace: Option<&std::path::Path>) -> String
         return file.to_owned();
     };
     let path = std::path::Path::new(file);
-    // The file itself may be gone (a stale output); its folder usually is not.
-    let resolved = path.canonicalize().ok().or_else(|| {
-        let parent = path
-            .parent()
-            .filter(|p| !p.as_os_str().is_empty())
-            .unwrap_or(std::path::Path::new("."));
-        Some(parent.canonicalize().ok()?.join(path.file_name()?))
+    // The file, or folders above it, may not exist yet (a stale output of a new environment):
+    // resolve the nearest ancestor that does and put the rest back.
+    let resolved = path.ancestors().find_map(|existing| {
+        let base = if existing.as_os_str().is_empty() {
+            std::path::Path::new(".")
+        } else {
+            existing
+        };
+        let rest = path.strip_prefix(existing).ok()?;
+        Some(base.canonicalize().ok()?.join(rest))
     });
     match resolved.as_deref().map(|r| r.strip_prefix(&workspace)) {
         Some(Ok(rel)) => rel
@@ -341,6 +344,12 @@ mod tests {
             workspace_relative(&gone.display().to_string(), ws),
             "platform/out/prod/values.yaml",
             "a file that does not exist yet, in a folder that does"
+        );
+        let deeper = sub.join("out/newenv/extras/kustomization.yaml");
+        assert_eq!(
+            workspace_relative(&deeper.display().to_string(), ws),
+            "platform/out/newenv/extras/kustomization.yaml",
+            "folders that do not exist yet either"
         );
         assert_eq!(
             workspace_relative("/elsewhere/x.yaml", ws),

@@ -73,28 +73,40 @@ pub fn check(model: &Model, doc: &Document) -> Diagnostics {
 /// A CPU amount: a positive number of cores, or of millicores with `m`.
 fn cpu(q: &Quantity) -> Result<(), &'static str> {
     let text = q.to_string();
-    let digits = text.strip_suffix('m').unwrap_or(&text);
-    match digits.parse::<f64>() {
-        Ok(n) if n > 0.0 && n.is_finite() && !digits.starts_with(['+', '-']) => Ok(()),
-        Ok(_) => Err("it must be more than zero"),
-        Err(_) => Err("expected a number of cores or millicores"),
-    }
+    positive(text.strip_suffix('m').unwrap_or(&text))
+        .map_err(|()| "expected a number of cores, or of millicores ending in `m`")?
+        .then_some(())
+        .ok_or("it must be more than zero")
 }
 
-/// A memory amount: a positive number with a unit. A bare number is bytes, which is never what
-/// a spec means for an Airflow container.
+/// A memory amount: a positive number with a unit, binary (`Mi`) or decimal (`M`). A bare
+/// number is bytes, which is never what a spec means for an Airflow container.
 fn memory(q: &Quantity) -> Result<(), &'static str> {
-    const UNITS: [&str; 8] = ["Ki", "Mi", "Gi", "Ti", "k", "M", "G", "T"];
+    const UNITS: [&str; 12] = [
+        "Ki", "Mi", "Gi", "Ti", "Pi", "Ei", "k", "M", "G", "T", "P", "E",
+    ];
     let text = q.to_string();
     let Some(unit) = UNITS.iter().find(|u| text.ends_with(*u)) else {
         return Err("no unit, so it would be bytes");
     };
-    let digits = &text[..text.len() - unit.len()];
-    match digits.parse::<f64>() {
-        Ok(n) if n > 0.0 && n.is_finite() && !digits.starts_with(['+', '-']) => Ok(()),
-        Ok(_) => Err("it must be more than zero"),
-        Err(_) => Err("expected a number before the unit"),
+    positive(&text[..text.len() - unit.len()])
+        .map_err(|()| "expected a number before the unit")?
+        .then_some(())
+        .ok_or("it must be more than zero")
+}
+
+/// Whether `digits`, a plain decimal (`2`, `0.5`, `.5`; no sign, exponent or `inf`), is above
+/// zero; an error when it is no plain decimal.
+fn positive(digits: &str) -> Result<bool, ()> {
+    let (whole, fraction) = digits.split_once('.').unwrap_or((digits, ""));
+    let plain = !(whole.is_empty() && fraction.is_empty())
+        && whole.bytes().all(|b| b.is_ascii_digit())
+        && fraction.bytes().all(|b| b.is_ascii_digit())
+        && !(digits.contains('.') && fraction.is_empty());
+    if !plain {
+        return Err(());
     }
+    Ok(digits.bytes().any(|b| (b'1'..=b'9').contains(&b)))
 }
 
 #[cfg(test)]
@@ -120,11 +132,16 @@ mod tests {
             text("-1"),
             text("fast"),
             text("1Gi"),
+            text("1e3"),
+            text("inf"),
+            text("NaN"),
+            text("1."),
             Quantity::Number(0.0),
         ] {
             assert!(cpu(&bad).is_err(), "{bad}");
         }
-        for good in ["512Mi", "2Gi", "1.5Gi", "500M"] {
+        assert_eq!(cpu(&text("0m")), Err("it must be more than zero"));
+        for good in ["512Mi", "2Gi", "1.5Gi", "500M", "1Pi", "1E", ".5Gi"] {
             assert_eq!(memory(&text(good)), Ok(()), "{good}");
         }
         for bad in [
@@ -133,6 +150,8 @@ mod tests {
             text("0Gi"),
             text("lotsGi"),
             text("2GB"),
+            text("1e3Mi"),
+            text("infGi"),
         ] {
             assert!(memory(&bad).is_err(), "{bad}");
         }

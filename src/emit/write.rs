@@ -310,9 +310,18 @@ impl Stage {
                 .map(|share| {
                     scope.spawn(move || {
                         let mut stage = Stage::default();
-                        let result = share.iter().try_for_each(|(target, content, exists)| {
-                            stage.parents(out_dir, target)?;
-                            stage.file(target, content, *exists)
+                        // A bug here must still hand back what was staged, for the undo.
+                        let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                            share.iter().try_for_each(|(target, content, exists)| {
+                                stage.parents(out_dir, target)?;
+                                stage.file(target, content, *exists)
+                            })
+                        }))
+                        .unwrap_or_else(|_| {
+                            Err(Diagnostic::error(
+                                "E099",
+                                "internal error while writing files",
+                            ))
                         });
                         (stage, result)
                     })

@@ -374,3 +374,26 @@ fn the_spec_is_found_from_a_subfolder_of_the_work_tree() {
     assert_eq!(out.status, 2, "{}", out.stderr);
     assert!(out.stderr.contains("E001"), "{}", out.stderr);
 }
+
+/// GitHub shows ten annotations of a kind per step: many stale files make one finding.
+#[test]
+fn many_stale_files_are_one_finding_that_lists_them() {
+    let run = Run::spec(&bundled());
+    let out = platc(&run.path(), &["check", "--format", "json"]);
+    assert_eq!(out.status, 1, "{}", out.stderr);
+    let v = json_stdout(&out, "check");
+    let stale: Vec<&serde_json::Value> = v["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["code"] == "out-stale")
+        .collect();
+    assert_eq!(stale.len(), 1, "{v}");
+    let listed = stale[0]["notes"].as_array().unwrap().len();
+    assert_eq!(
+        listed,
+        v["stale"].as_array().unwrap().len() - 1,
+        "every file but the schema"
+    );
+    assert!(listed > 5);
+}

@@ -256,7 +256,30 @@ pub fn check(cli: &Cli, out: &Output, dir: Option<&Path>) -> i32 {
         "run `platc compile -f {}` and commit the result",
         cli.file.display()
     );
-    for d in &stale {
+    // GitHub shows ten annotations of a kind per step: past a handful of files, one finding
+    // lists them all.
+    const ONE_BY_ONE: usize = 5;
+    if stale.len() > ONE_BY_ONE {
+        let mut d = Diagnostic::error(
+            "out-stale",
+            format!(
+                "{} files in {} are not what the spec compiles to",
+                stale.len(),
+                out_dir.display()
+            ),
+        )
+        .help(fix.clone());
+        for s in &stale {
+            let kind = match s.kind {
+                emit::DiffKind::Added => "missing",
+                emit::DiffKind::Modified => "stale",
+                emit::DiffKind::Deleted => "should no longer exist",
+            };
+            d = d.note(format!("{}: {kind}", out_dir.join(&s.path).display()));
+        }
+        problems.push(d);
+    }
+    for d in stale.iter().filter(|_| stale.len() <= ONE_BY_ONE) {
         let what = match d.kind {
             emit::DiffKind::Added => "is missing",
             emit::DiffKind::Modified => "is stale",

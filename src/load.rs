@@ -98,8 +98,21 @@ impl Document {
     }
 }
 
-/// Reads and loads a spec file.
+/// The `-f` path that means standard input.
+pub const STDIN: &str = "-";
+
+/// Reads and loads a spec file, or standard input for [`STDIN`].
 pub fn load_file(path: &Path) -> Result<Document, Diagnostic> {
+    if path == Path::new(STDIN) {
+        let mut bytes = Vec::new();
+        std::io::Read::read_to_end(&mut std::io::stdin().lock(), &mut bytes).map_err(|e| {
+            Diagnostic::error(
+                "E001",
+                format!("cannot read the spec from standard input: {e}"),
+            )
+        })?;
+        return load_bytes("<stdin>", &bytes);
+    }
     let display = path.display().to_string();
     let bytes = std::fs::read(path).map_err(|e| {
         Diagnostic::error("E001", format!("cannot read {display}: {e}"))

@@ -397,3 +397,23 @@ fn many_stale_files_are_one_finding_that_lists_them() {
     );
     assert!(listed > 5);
 }
+
+/// `-f -` reads the spec from standard input where no file is needed.
+#[test]
+fn the_spec_can_come_from_standard_input() {
+    let dir = project("");
+    let mut cmd = common::command();
+    cmd.current_dir(dir.path())
+        .args(["validate", "-f", "-"])
+        .write_stdin(bundled().replacen("syncPeriod: 60s", "syncPeriod: 1s", 1));
+    let out = Outcome::of(&mut cmd);
+    assert_eq!(out.status, 1, "{}", out.stderr);
+    assert!(out.stderr.contains("--> <stdin>:"), "{}", out.stderr);
+    let mut cmd = common::command();
+    cmd.current_dir(dir.path())
+        .args(["compile", "-f", "-"])
+        .write_stdin(bundled());
+    let out = Outcome::of(&mut cmd);
+    assert_eq!(out.status, 2, "{}", out.stderr);
+    assert!(!dir.path().join("out").exists());
+}

@@ -15,6 +15,14 @@ use crate::resolve::Lifecycle;
 
 /// Front end plus render; warnings as [`Output::warnings`]; the error is the exit code.
 fn front_and_tree(cli: &Cli, out: &Output) -> Result<(FrontEnd, OutputTree), i32> {
+    if cli.file == Path::new(crate::load::STDIN) {
+        let d = Diagnostic::error(
+            "E001",
+            "compile, diff and check need the spec as a file: its place locates the output folder",
+        )
+        .help("-f - (standard input) works with validate, show, preview and airflow");
+        return Err(out.failure(&Failure::io(d)));
+    }
     let front = pipeline::front_end(&cli.file).map_err(|f| out.failure(&f))?;
     out.warnings(&front.warnings, Some(&front.doc.text))?;
     let tree = pipeline::compile(&front, &cli.file).map_err(|f| out.failure(&f))?;
@@ -99,7 +107,7 @@ pub fn validate(cli: &Cli, out: &Output) -> i32 {
             let plural = if envs == 1 { "" } else { "s" };
             out.stderr(&format!(
                 "{}: valid ({envs} environment{plural})\n",
-                cli.file.display()
+                front.doc.path
             ));
         }
     }

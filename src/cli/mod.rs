@@ -20,8 +20,8 @@ mod dag;
 #[derive(Debug, Parser)]
 #[command(name = "platc", version, about, long_about = None, after_help = EXAMPLES)]
 pub struct Cli {
-    /// The platform spec to read [default: platform.yaml here, or in the nearest folder above
-    /// within the git work tree]
+    /// The platform spec to read, `-` for standard input (validate, show, preview, airflow)
+    /// [default: platform.yaml here, or in the nearest folder above within the git work tree]
     #[arg(
         short = 'f',
         long = "file",

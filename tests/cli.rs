@@ -417,3 +417,33 @@ fn the_spec_can_come_from_standard_input() {
     assert_eq!(out.status, 2, "{}", out.stderr);
     assert!(!dir.path().join("out").exists());
 }
+
+/// `--quiet` keeps problems and drops the lines about what went well.
+#[test]
+fn quiet_prints_only_problems() {
+    let run = Run::spec(&bundled());
+    for args in [
+        &["validate", "-q"][..],
+        &["compile", "--quiet"],
+        &["check", "-q"],
+    ] {
+        let out = platc(&run.path(), args);
+        assert_eq!(
+            out.status,
+            i32::from(args[0] == "check"),
+            "{args:?}: {}",
+            out.stderr
+        );
+        if args[0] != "check" {
+            assert_eq!(out.stderr, "", "{args:?}");
+        }
+    }
+    let warned = Run::spec(&bundled().replacen("  className: nginx", "  className: gce", 1));
+    let out = platc(&warned.path(), &["validate", "-q"]);
+    assert!(
+        out.stderr.contains("preview-ingress-class"),
+        "{}",
+        out.stderr
+    );
+    assert!(!out.stderr.contains(": valid"), "{}", out.stderr);
+}

@@ -149,7 +149,7 @@ fn catalog(
     if let Some(note) = note
         && out.format == Format::Human
     {
-        out.stderr(&format!("note: {note}\n"));
+        out.info(&format!("note: {note}\n"));
     }
     Ok((cat, spec.ok()))
 }
@@ -859,7 +859,7 @@ pub fn upgrade(cli: &Cli, out: &Output, to: &str, write: bool) -> i32 {
                     "run again with --write to apply, then fix the problems above\n".to_owned()
                 }
             };
-            out.stderr(&last);
+            out.info(&last);
         }
     }
     i32::from(!valid)

@@ -97,7 +97,7 @@ pub fn validate(cli: &Cli, out: &Output) -> i32 {
     let code = out.diagnostics(&front.warnings, Some(&front.doc.text));
     if out.format == Format::Human {
         for a in &front.allows {
-            out.stderr(&format!(
+            out.info(&format!(
                 "allowed[{}]: {}:{}: {}\n",
                 a.rule, a.place.file, a.place.line, a.reason
             ));
@@ -105,7 +105,7 @@ pub fn validate(cli: &Cli, out: &Output) -> i32 {
         if code == 0 {
             let envs = front.model.environments.len();
             let plural = if envs == 1 { "" } else { "s" };
-            out.stderr(&format!(
+            out.info(&format!(
                 "{}: valid ({envs} environment{plural})\n",
                 front.doc.path
             ));
@@ -179,7 +179,7 @@ pub fn compile(cli: &Cli, out: &Output, dir: Option<&Path>, force: bool, commit:
             &front.warnings,
         );
     } else {
-        out.stderr(&format!("{message}\n"));
+        out.info(&format!("{message}\n"));
         for path in &summary.edited {
             out.stderr(&format!(
                 "warning: {path} had been edited by hand; platc replaced it\n"
@@ -187,8 +187,8 @@ pub fn compile(cli: &Cli, out: &Output, dir: Option<&Path>, force: bool, commit:
         }
     }
     match committed {
-        Some(true) => out.stderr("committed\n"),
-        Some(false) => out.stderr("nothing to commit\n"),
+        Some(true) => out.info("committed\n"),
+        Some(false) => out.info("nothing to commit\n"),
         None => {}
     }
     0
@@ -364,7 +364,7 @@ pub fn check(cli: &Cli, out: &Output, dir: Option<&Path>) -> i32 {
     }
     if ok {
         if out.format == Format::Human {
-            out.stderr(&format!(
+            out.info(&format!(
                 "platc: {} is valid and {} is current\n",
                 cli.file.display(),
                 out_dir.display()

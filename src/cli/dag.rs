@@ -224,7 +224,7 @@ fn new(out: &Output, rules: &Rules, request: &scaffold::Request, repo_dir: &Path
             )
         }
         _ => {
-            out.stderr(&format!("created {shown} (dag_id {})\n", scaffold.dag_id));
+            out.info(&format!("created {shown} (dag_id {})\n", scaffold.dag_id));
             0
         }
     }
@@ -308,7 +308,7 @@ fn check(out: &Output, rules: &Rules, paths: &[PathBuf], repo_dir: &Path) -> i32
     match out.format {
         Format::Human if all_diagnostics.is_empty() => {
             let n = requested.len();
-            out.stderr(&format!(
+            out.info(&format!(
                 "platc: {n} DAG file{} checked, no problems\n",
                 if n == 1 { "" } else { "s" }
             ));

@@ -39,6 +39,9 @@ pub struct Cli {
     /// Treat warnings as errors.
     #[arg(long, global = true)]
     pub deny_warnings: bool,
+    /// Print only problems: no progress, summary or success lines.
+    #[arg(short, long, global = true)]
+    pub quiet: bool,
     /// What to do.
     #[command(subcommand)]
     pub command: Command,
@@ -215,6 +218,7 @@ pub fn run(cli: &Cli) -> i32 {
         color,
         color_choice: cli.color,
         deny_warnings: cli.deny_warnings,
+        quiet: cli.quiet,
     };
     match &cli.command {
         Command::Schema => out.stdout(&crate::schema::schema_text()),
@@ -266,6 +270,8 @@ pub(crate) struct Output {
     /// What `--color` said, for stdout.
     pub(crate) color_choice: Color,
     pub(crate) deny_warnings: bool,
+    /// `--quiet`: no [`Output::info`] lines.
+    pub(crate) quiet: bool,
 }
 
 impl Output {
@@ -339,6 +345,13 @@ impl Output {
 
     pub(crate) fn stderr(&self, text: &str) {
         let _ = write_quietly(&mut std::io::stderr().lock(), text);
+    }
+
+    /// A line about what happened rather than a problem: on stderr, unless `--quiet`.
+    pub(crate) fn info(&self, text: &str) {
+        if !self.quiet {
+            self.stderr(text);
+        }
     }
 }
 

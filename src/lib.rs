@@ -18,6 +18,7 @@ pub mod pipeline;
 pub mod render;
 pub mod report;
 pub mod resolve;
+pub mod rules_doc;
 pub mod schema;
 pub mod spec;
 pub mod suggest;

@@ -447,3 +447,30 @@ fn quiet_prints_only_problems() {
     );
     assert!(!out.stderr.contains(": valid"), "{}", out.stderr);
 }
+
+/// `platc rules` prints the catalogue of docs/rules.md from the binary.
+#[test]
+fn rules_list_and_explain() {
+    let run = Run::spec("");
+    let all = platc(&run.path(), &["rules"]);
+    assert_eq!(all.status, 0, "{}", all.stderr);
+    assert!(all.stdout.contains("isolation-shared"), "{}", all.stdout);
+    assert!(all.stdout.contains("git-known-hosts"), "{}", all.stdout);
+    let one = platc(&run.path(), &["rules", "resources-missing"]);
+    assert_eq!(one.status, 0, "{}", one.stderr);
+    assert!(
+        one.stdout.starts_with("resources-missing (warning)"),
+        "{}",
+        one.stdout
+    );
+    let typo = platc(&run.path(), &["rules", "isolation-shrd"]);
+    assert_eq!(typo.status, 2);
+    assert!(
+        typo.stderr.contains("did you mean `isolation-shared`?"),
+        "{}",
+        typo.stderr
+    );
+    let json = platc(&run.path(), &["rules", "--format", "json"]);
+    let v = json_stdout(&json, "rules");
+    assert!(v["rules"].as_array().unwrap().len() > 40, "{v}");
+}

@@ -263,8 +263,9 @@ fn every_json_document_is_an_object_with_diagnostics() {
     let dir = project(without_warnings());
     let root = dir.path();
     std::fs::create_dir_all(root.join("dags/sales")).unwrap();
-    let runs: [&[&str]; 13] = [
+    let runs: [&[&str]; 14] = [
         &["validate"],
+        &["rules", "logging-off"],
         &["compile"],
         &["diff"],
         &["check"],

@@ -489,3 +489,56 @@ pub fn preview(cli: &Cli, out: &Output, branch: &str, env: Option<&str>) -> i32 
     }
     out.stdout(&text)
 }
+
+/// `platc rules [ID]`.
+pub fn rules(out: &Output, id: Option<&str>) -> i32 {
+    let all = crate::rules_doc::all();
+    let chosen: Vec<&crate::rules_doc::Rule> = match id {
+        None => all.iter().collect(),
+        Some(id) => match all.iter().find(|r| r.id == id) {
+            Some(rule) => vec![rule],
+            None => {
+                let mut d = Diagnostic::error("E060", format!("`{id}` is not a platc rule"));
+                d = match crate::suggest::did_you_mean(id, all.iter().map(|r| r.id)) {
+                    Some(close) => d.help(format!("did you mean `{close}`?")),
+                    None => d.help("`platc rules` lists them all"),
+                };
+                out.diagnostics(&d.into(), None);
+                return 2;
+            }
+        },
+    };
+    if out.format == Format::Json {
+        let rules = serde_json::to_value(&chosen).unwrap_or_default();
+        return out.json_result(
+            serde_json::json!({ "rules": rules }),
+            &Diagnostics::default(),
+        );
+    }
+    let text = match chosen.as_slice() {
+        [rule] if id.is_some() => {
+            let mut text = format!(
+                "{} ({}), {}\n\nreports: {}\n",
+                rule.id, rule.severity, rule.family, rule.reports
+            );
+            if let Some(fix) = rule.fix {
+                text.push_str(&format!("fix:     {fix}\n"));
+            }
+            if rule.severity == "error" {
+                text.push_str(&format!(
+                    "\nWhere it is deliberate, an inline `# platc:allow({}): <reason>` on the line (or the line above) silences it.\n",
+                    rule.id
+                ));
+            }
+            text
+        }
+        _ => {
+            let width = chosen.iter().map(|r| r.id.len()).max().unwrap_or(0);
+            chosen
+                .iter()
+                .map(|r| format!("{:width$}  {:7}  {}\n", r.id, r.severity, r.reports))
+                .collect()
+        }
+    };
+    out.stdout(&text)
+}

@@ -78,6 +78,11 @@ pub enum Command {
     Validate,
     /// Print the JSON Schema of platform.yaml.
     Schema,
+    /// List the rules validate applies, or explain one: what it reports and how to fix it.
+    Rules {
+        /// A rule id, such as `isolation-shared` (the id in `error[...]`).
+        id: Option<String>,
+    },
     /// Print one environment fully resolved (shared settings plus its overrides), as YAML.
     Show {
         /// Environment name, as under `environments:`.
@@ -222,6 +227,7 @@ pub fn run(cli: &Cli) -> i32 {
     };
     match &cli.command {
         Command::Schema => out.stdout(&crate::schema::schema_text()),
+        Command::Rules { id } => commands::rules(&out, id.as_deref()),
         Command::Validate => commands::validate(cli, &out),
         Command::Show { env } => commands::show(cli, &out, env),
         Command::Compile {

@@ -61,23 +61,9 @@ pub fn apply(doc: &Document, diagnostics: Diagnostics) -> (Diagnostics, Vec<Allo
     (kept, allows)
 }
 
-/// Every rule id, read from `docs/rules.md` (the first cell of each table row): the
-/// documentation is the registry, so a rule cannot be allowed by a name it does not list.
+/// Every rule id `docs/rules.md` lists (see [`crate::rules_doc`]).
 fn known_rules() -> Vec<&'static str> {
-    include_str!("../../docs/rules.md")
-        .lines()
-        .filter_map(|line| line.strip_prefix("| "))
-        .flat_map(|row| {
-            let first_cell = row.split(" |").next().unwrap_or("");
-            first_cell.split('`').skip(1).step_by(2)
-        })
-        .filter(|id| {
-            id.contains('-')
-                && id
-                    .bytes()
-                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
-        })
-        .collect()
+    crate::rules_doc::all().into_iter().map(|r| r.id).collect()
 }
 
 fn parse(doc: &Document) -> (Vec<Allow>, Diagnostics) {

@@ -314,6 +314,24 @@ fn completions_and_manual() {
     let man = Run::spec("").args(&["man"]).run();
     assert_eq!(man.status, 0);
     assert!(man.stdout.contains(".TH platc 1"));
+    let run = Run::spec("");
+    std::fs::create_dir(run.path().join("man")).unwrap();
+    let pages = platc(&run.path(), &["man", "--out", "man"]);
+    assert_eq!(pages.status, 0, "{}", pages.stderr);
+    for page in [
+        "platc.1",
+        "platc-compile.1",
+        "platc-dag-check.1",
+        "platc-rules.1",
+    ] {
+        assert!(run.path().join("man").join(page).is_file(), "{page}");
+    }
+    let help = platc(&run.path(), &["completions", "--help"]);
+    assert!(
+        help.stdout.contains("bash-completion/completions/platc"),
+        "{}",
+        help.stdout
+    );
 }
 
 #[test]

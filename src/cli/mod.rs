@@ -119,12 +119,20 @@ pub enum Command {
         out: Option<PathBuf>,
     },
     /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
+    #[command(
+        after_help = "Install, for example:\n  bash: platc completions bash > ~/.local/share/bash-completion/completions/platc\n  zsh:  platc completions zsh > ~/.zfunc/_platc   (with fpath+=(~/.zfunc) before compinit)\n  fish: platc completions fish > ~/.config/fish/completions/platc.fish"
+    )]
     Completions {
         /// The shell.
         shell: clap_complete::Shell,
     },
-    /// Print the manual page (roff), for `man -l -` or packaging.
-    Man,
+    /// Print the manual page (roff), for `man -l -`; with --out, write one page per command.
+    Man {
+        /// Write `platc.1` and a `platc-<command>.1` for every command into this existing
+        /// folder, for packaging.
+        #[arg(long, value_name = "DIR")]
+        out: Option<PathBuf>,
+    },
     /// Print the names and URL Argo CD will create for a branch of the DAG repository.
     Preview {
         /// The git branch, such as `feature/hardy`.
@@ -252,7 +260,25 @@ pub fn run(cli: &Cli) -> i32 {
             );
             out.stdout(&String::from_utf8_lossy(&text))
         }
-        Command::Man => {
+        Command::Man { out: Some(dir) } => {
+            if !dir.is_dir() {
+                let d = Diagnostic::error("E055", format!("`{}` is not a folder", dir.display()))
+                    .help("create it first: platc man --out writes into an existing folder");
+                return out.failure(&Failure::io(d));
+            }
+            let cmd = <Cli as clap::CommandFactory>::command();
+            match clap_mangen::generate_to(cmd, dir) {
+                Ok(()) => {
+                    out.info(&format!("wrote the manual pages into {}\n", dir.display()));
+                    0
+                }
+                Err(e) => out.failure(&Failure::io(Diagnostic::error(
+                    "E055",
+                    format!("cannot write the manual pages into {}: {e}", dir.display()),
+                ))),
+            }
+        }
+        Command::Man { out: None } => {
             let mut text = Vec::new();
             match clap_mangen::Man::new(<Cli as clap::CommandFactory>::command()).render(&mut text)
             {

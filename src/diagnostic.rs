@@ -64,6 +64,10 @@ pub struct Diagnostic {
     /// Further facts worth knowing.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub notes: Vec<String>,
+    /// The text `place` points into when that is not the spec (a requirements file), with
+    /// credentials already masked; snippets are cut from it.
+    #[serde(skip)]
+    pub source: Option<std::sync::Arc<str>>,
 }
 
 impl Diagnostic {
@@ -86,7 +90,14 @@ impl Diagnostic {
             label: None,
             help: None,
             notes: Vec::new(),
+            source: None,
         }
+    }
+
+    /// Says that the place points into `text` (already masked), not into the spec.
+    pub fn in_source(mut self, text: std::sync::Arc<str>) -> Self {
+        self.source = Some(text);
+        self
     }
 
     /// Attaches the place, if there is one.

@@ -68,7 +68,8 @@ pub fn front_end(path: &Path) -> Result<FrontEnd, Failure> {
             io: true,
         }
     })?;
-    let found = validate::requirements::check_file(&front.model, &front.doc, &text);
+    let found =
+        validate::requirements::check_file(&front.model, &file.display().to_string(), &text);
     let found = {
         let mut all = found;
         if crate::emit::mask_secrets(&text) != text {

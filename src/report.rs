@@ -116,6 +116,7 @@ fn one<'a>(d: &'a Diagnostic, source: Option<&'a str>) -> Vec<Group<'a>> {
         Severity::Warning => Level::WARNING,
     };
     let title = level.primary_title(d.message.as_str()).id(d.code.as_str());
+    let source = d.source.as_deref().or(source);
     let mut group = match (&d.place, source) {
         (Some(place), Some(text)) if place.start <= text.len() => {
             let start = floor_char_boundary(text, place.start);

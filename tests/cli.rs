@@ -492,3 +492,31 @@ fn rules_list_and_explain() {
     let v = json_stdout(&json, "rules");
     assert!(v["rules"].as_array().unwrap().len() > 40, "{v}");
 }
+
+/// A finding in `image.requirementsFile` points into that file, with its own snippet.
+#[test]
+fn requirements_file_findings_point_into_the_file() {
+    let spec = bundled().replacen(
+        "    - lxml==5.3.0\n",
+        "    - lxml==5.3.0\n  requirementsFile: requirements.txt\n",
+        1,
+    );
+    let run = Run::spec(&spec);
+    std::fs::write(
+        run.path().join("requirements.txt"),
+        "# extra\nrequests==2.31.0\n  pandas>=2\n",
+    )
+    .unwrap();
+    let out = platc(&run.path(), &["validate", "--format", "json"]);
+    assert_eq!(out.status, 1, "{}", out.stderr);
+    let v = json_stdout(&out, "validate");
+    let d = &v["diagnostics"][0];
+    assert_eq!(d["code"], "requirement-unpinned", "{v}");
+    assert_eq!(d["place"]["file"], "requirements.txt");
+    assert_eq!(
+        (d["place"]["line"].as_u64(), d["place"]["column"].as_u64()),
+        (Some(3), Some(3))
+    );
+    let human = platc(&run.path(), &["validate"]);
+    assert!(human.stderr.contains("3 |   pandas>=2"), "{}", human.stderr);
+}

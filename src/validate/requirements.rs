@@ -41,24 +41,35 @@ pub fn check(model: &Model, doc: &Document) -> Diagnostics {
 
 /// Checks the lines of `image.requirementsFile` (its text as read), pointing at the spec's
 /// `requirementsFile` value and naming the file's line.
-pub fn check_file(model: &Model, doc: &Document, text: &str) -> Diagnostics {
+pub fn check_file(model: &Model, path: &str, text: &str) -> Diagnostics {
     let mut checker = Checker::new(model);
     for r in &model.image.requirements {
         checker.seen_name(r);
     }
-    let name = model.image.requirements_file.clone().unwrap_or_default();
-    let place = doc.value_place("/image/requirementsFile");
-    for (i, raw) in text.lines().enumerate() {
+    // Findings point into the file itself; its snippets come from this (masked) copy.
+    let shown: std::sync::Arc<str> = crate::emit::star_secrets(text).into();
+    let mut offset = 0;
+    for (i, raw) in text.split_inclusive('\n').enumerate() {
+        let start = offset;
+        offset += raw.len();
+        let raw = raw.trim_end_matches(['\n', '\r']);
         let line = raw.split(" #").next().unwrap_or(raw).trim();
         if line.is_empty() || line.starts_with('#') {
             continue;
         }
-        checker.line(
-            line,
-            place.clone(),
-            &format!("{name}:{}", i + 1),
-            &format!("{name}:{}: ", i + 1),
-        );
+        let lead = raw.len() - raw.trim_start().len();
+        let place = Place {
+            file: path.to_owned(),
+            line: i + 1,
+            column: raw[..lead].chars().count() + 1,
+            start: start + lead,
+            end: start + lead + line.len(),
+        };
+        let before = checker.out.0.len();
+        checker.line(line, Some(place), &format!("{path}:{}", i + 1), "");
+        for d in &mut checker.out.0[before..] {
+            d.source = Some(shown.clone());
+        }
     }
     checker.out
 }

@@ -483,12 +483,7 @@ fn application_set(
 mod tests {
     use super::*;
 
-    fn model() -> Model {
-        match crate::pipeline::front_end(std::path::Path::new("platform.yaml")) {
-            Ok(front) => front.model,
-            Err(f) => panic!("platform.yaml: {:?}", f.diagnostics),
-        }
-    }
+    use crate::render::bundled_model as model;
 
     fn doc<'a>(docs: &'a [(String, Value)], path: &str) -> &'a Value {
         &docs

@@ -549,15 +549,8 @@ pub fn preview_log_folder(remote: &str, namespace: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::path::PathBuf;
 
-    fn model() -> Model {
-        let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("platform.yaml");
-        match crate::pipeline::front_end(&path) {
-            Ok(front) => front.model,
-            Err(failure) => panic!("bundled spec fails: {:?}", failure.diagnostics),
-        }
-    }
+    use crate::render::bundled_model as model;
 
     fn image() -> ImageRef {
         ImageRef {

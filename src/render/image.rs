@@ -4,10 +4,10 @@
 //! lines, so the Helm values always name the image built from these inputs: same inputs, same
 //! tag; any change, a new tag. The header names the spec file, which does not change the image.
 
-use minijinja::{Environment, context};
+use minijinja::context;
 use sha2::{Digest, Sha256};
 
-use crate::diagnostic::{Diagnostic, Diagnostics};
+use crate::diagnostic::Diagnostics;
 use crate::render::Context;
 use crate::resolve::Model;
 
@@ -66,30 +66,19 @@ pub fn render(model: &Model, ctx: &Context) -> Result<ImageBuild, Diagnostics> {
         .map(|e| e.airflow.version.clone())
         .unwrap_or_default();
     let requirements = requirements_txt(model, ctx);
-    let mut env = Environment::new();
-    let internal = |e: minijinja::Error| {
-        Diagnostics::from(Diagnostic::error(
-            "E099",
-            format!("internal error in the Dockerfile template: {e}"),
-        ))
-    };
-    env.add_template("Dockerfile", DOCKERFILE_TEMPLATE)
-        .map_err(internal)?;
-    let dockerfile = env
-        .get_template("Dockerfile")
-        .and_then(|t| {
-            t.render(context! {
-                spec => &ctx.spec_name,
-                repository => &model.image.repository,
-                tag_hint => "<tag in the Helm values>",
-                base => BASE_IMAGE,
-                airflow => &airflow,
-                python => &model.image.python,
-                system_packages => &model.image.system_packages,
-            })
-        })
-        .map_err(internal)?
-        + "\n";
+    let dockerfile = crate::render::render_text(
+        "Dockerfile",
+        DOCKERFILE_TEMPLATE,
+        context! {
+            spec => &ctx.spec_name,
+            repository => &model.image.repository,
+            tag_hint => "<tag in the Helm values>",
+            base => BASE_IMAGE,
+            airflow => &airflow,
+            python => &model.image.python,
+            system_packages => &model.image.system_packages,
+        },
+    )? + "\n";
     let tag = format!(
         "{airflow}-{}",
         content_hash(&[&without_header(&dockerfile), &without_header(&requirements)])
@@ -156,13 +145,7 @@ fn content_hash(parts: &[&str]) -> String {
 mod tests {
     use super::*;
 
-    fn model() -> Model {
-        let path = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("platform.yaml");
-        match crate::pipeline::front_end(&path) {
-            Ok(front) => front.model,
-            Err(failure) => panic!("bundled spec fails: {:?}", failure.diagnostics),
-        }
-    }
+    use crate::render::bundled_model as model;
 
     #[test]
     fn tag_does_not_depend_on_the_spec_file_name() {

@@ -133,6 +133,35 @@ pub fn render(model: &Model, ctx: &Context) -> Result<OutputTree, Diagnostics> {
     Ok(tree)
 }
 
+/// Renders a text file from its template; a template error is a bug, reported as E099.
+fn render_text(
+    what: &str,
+    template: &str,
+    context: minijinja::Value,
+) -> Result<String, Diagnostics> {
+    let internal = |e: minijinja::Error| {
+        Diagnostics::from(Diagnostic::error(
+            "E099",
+            format!("internal error in the {what} template: {e}"),
+        ))
+    };
+    let mut env = minijinja::Environment::new();
+    env.add_template(what, template).map_err(internal)?;
+    env.get_template(what)
+        .and_then(|t| t.render(context))
+        .map_err(internal)
+}
+
+/// The bundled spec's model, for unit tests of the renderers.
+#[cfg(test)]
+pub(crate) fn bundled_model() -> Model {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("platform.yaml");
+    match crate::pipeline::front_end(&path) {
+        Ok(front) => front.model,
+        Err(failure) => panic!("bundled spec fails: {:?}", failure.diagnostics),
+    }
+}
+
 fn with_header(ctx: &Context, value: &serde_json::Value) -> String {
     let mut text = yaml_header(ctx);
     text.push_str(&crate::yaml::value_to_yaml(value));

@@ -5,10 +5,10 @@
 //! need, from the same model the other files come from, so the list cannot drift from what the
 //! values and manifests expect. It is a text file, rendered with a template.
 
-use minijinja::{Environment, context};
+use minijinja::context;
 use serde::Serialize;
 
-use crate::diagnostic::{Diagnostic, Diagnostics};
+use crate::diagnostic::Diagnostics;
 use crate::render::Context;
 use crate::render::helm_values::identity_accounts;
 use crate::render::manifests::{CLOUD_SQL_PROXY_NAME, secret_keys};
@@ -131,29 +131,19 @@ Cluster `{{ env.cluster }}`, cloud project `{{ env.cloud_project }}`.
 pub fn render(model: &Model, ctx: &Context) -> Result<String, Diagnostics> {
     let envs: Vec<Env> = model.environments.iter().map(environment).collect();
     let previews = model.environments.iter().any(|e| e.is_preview());
-    let mut env = Environment::new();
-    let internal = |e: minijinja::Error| {
-        Diagnostics::from(Diagnostic::error(
-            "E099",
-            format!("internal error in the prerequisites template: {e}"),
-        ))
-    };
-    env.add_template("prerequisites", TEMPLATE)
-        .map_err(internal)?;
-    let text = env
-        .get_template("prerequisites")
-        .and_then(|t| {
-            t.render(context! {
-                spec => &ctx.spec_name,
-                previews => previews,
-                argocd_min => ARGOCD_NAME_GLOBS,
-                eso_min => ESO_V1,
-                argocd_namespace => &model.argocd.namespace,
-                scm_token => &model.argocd.scm_token_secret,
-                envs => minijinja::value::Serde(&envs),
-            })
-        })
-        .map_err(internal)?;
+    let text = crate::render::render_text(
+        "prerequisites",
+        TEMPLATE,
+        context! {
+            spec => &ctx.spec_name,
+            previews => previews,
+            argocd_min => ARGOCD_NAME_GLOBS,
+            eso_min => ESO_V1,
+            argocd_namespace => &model.argocd.namespace,
+            scm_token => &model.argocd.scm_token_secret,
+            envs => minijinja::value::Serde(&envs),
+        },
+    )?;
     Ok(text.trim_end().to_owned() + "\n")
 }
 
@@ -214,13 +204,7 @@ fn environment(env: &ResolvedEnvironment) -> Env {
 mod tests {
     use super::*;
 
-    fn bundled() -> Model {
-        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("platform.yaml");
-        match crate::pipeline::front_end(&path) {
-            Ok(front) => front.model,
-            Err(failure) => panic!("bundled spec fails: {:?}", failure.diagnostics),
-        }
-    }
+    use crate::render::bundled_model as bundled;
 
     fn ctx() -> Context {
         Context {

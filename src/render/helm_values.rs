@@ -457,9 +457,14 @@ fn ingress(env: &ResolvedEnvironment, target: Target) -> Value {
     if !env.is_preview() {
         ui.insert("path".into(), json!("/"));
     }
-    // The UI's assets and API live below its path: match the whole subtree on every controller
-    // (the chart's default, ImplementationSpecific, is an exact match on GKE's).
-    ui.insert("pathType".into(), json!("Prefix"));
+    // The UI's assets and API live below its path: match the whole subtree. `Prefix` says so on
+    // every controller (the chart's default, ImplementationSpecific, is an exact match on GKE's),
+    // but ingress-nginx 1.12+ accepts only [A-Za-z0-9/_-] in such paths, and a preview's path
+    // holds its branch (`feature/airflow-3.2`); previews need nginx-like controllers anyway
+    // (rule `preview-ingress-class`), which read ImplementationSpecific as a prefix.
+    if !env.is_preview() {
+        ui.insert("pathType".into(), json!("Prefix"));
+    }
     let spec = &env.ingress;
     if let Some(class) = &spec.class_name {
         ui.insert("ingressClassName".into(), json!(class));
@@ -621,6 +626,7 @@ mod tests {
         let ingress = &v["ingress"]["apiServer"];
         assert_eq!(ingress["enabled"], true);
         assert_eq!(ingress["path"], "/");
+        assert_eq!(ingress["pathType"], "Prefix");
         assert_eq!(ingress["hosts"][0]["name"], "airflow.data.carshare.example");
 
         let sa = "airflow@carshare-data-prod.iam.gserviceaccount.com";
@@ -657,6 +663,8 @@ mod tests {
         assert!(v["dags"]["gitSync"].get("ref").is_none());
         assert!(v["dags"]["gitSync"].get("branch").is_none());
         assert!(v["ingress"]["apiServer"].get("path").is_none());
+        // A branch's path may hold `.`, which ingress-nginx 1.12+ refuses in a Prefix path.
+        assert!(v["ingress"]["apiServer"].get("pathType").is_none());
         assert!(v["config"]["api"].get("base_url").is_none());
         assert_eq!(
             v["config"]["logging"]["remote_base_log_folder"],

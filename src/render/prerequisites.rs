@@ -46,6 +46,8 @@ struct Env {
     tls_secret: Option<String>,
     /// cert-manager issues the TLS Secret (an annotation asks it to).
     cert_manager: bool,
+    /// The cert-manager annotations, as (key, value).
+    cert_manager_annotations: Vec<(String, String)>,
     /// (component, Kubernetes service account)
     accounts: Vec<(&'static str, String)>,
 }
@@ -69,10 +71,11 @@ are not created by them. Each must exist, in the right place, before the first s
 {% for env in envs %}
 ## `{{ env.name }}` ({{ env.class }}{% if env.preview %}, one Airflow per branch matching `{{ env.preview }}`{% endif %})
 
-Cluster `{{ env.cluster }}`, cloud project `{{ env.cloud_project }}`.
+Cluster `{{ env.cluster }}`, cloud project `{{ env.cloud_project }}`, with Workload Identity on the
+cluster and its node pools (`GKE_METADATA`).
 {% if env.preview %}
-- Namespaces: Argo CD creates one per branch, named `{{ env.namespace }}-<branch>-<hash>`, and deletes
-  it with the branch.
+- Namespaces: Argo CD creates one per branch, `{{ env.namespace }}-<slug>-<hash>`, and deletes it with the
+  branch; `platc preview BRANCH` prints the exact name.
 {%- else %}
 - The namespace `{{ env.namespace }}`. Argo CD does not create it, and deleting the Application never
   deletes it.
@@ -85,7 +88,7 @@ Cluster `{{ env.cluster }}`, cloud project `{{ env.cloud_project }}`.
   - `{{ secret[0] }}`{% if secret[1] | length > 1 %}: a JSON object with the keys {% for key in secret[1] %}`{{ key }}`{% if not loop.last %}, {% endif %}{% endfor %}{% else %} (the value of key `{{ secret[1][0] }}`){% endif %}
 {%- endfor %}
 {%- else %}
-- These Secrets, in {% if env.preview %}each branch's namespace (`{{ env.namespace }}-<branch>-<hash>`){% else %}namespace `{{ env.namespace }}`{% endif %}:
+- These Secrets, in {% if env.preview %}each branch's namespace (`{{ env.namespace }}-<slug>-<hash>`){% else %}namespace `{{ env.namespace }}`{% endif %}:
 {%- for secret in env.secrets %}
   - `{{ secret[0] }}`, with the key{% if secret[1] | length > 1 %}s{% endif %} {% for key in secret[1] %}`{{ key }}`{% if not loop.last %}, {% endif %}{% endfor %}
 {%- endfor %}
@@ -94,11 +97,14 @@ Cluster `{{ env.cluster }}`, cloud project `{{ env.cloud_project }}`.
 - The Cloud SQL instance `{{ env.cloud_sql }}`. The proxy runs as `{{ env.service_account }}`,
   which needs the role `roles/cloudsql.client`. The `connection` key of `{{ env.database_secret }}`
   points at the proxy:
-  `postgresql://USER:PASSWORD@{{ env.proxy_host }}:5432/DATABASE`.
+  `postgresql://USER:PASSWORD@{{ env.proxy_host }}:5432/DATABASE`, the password URL-encoded.
 {%- endif %}
 - The UI at `https://{{ env.host }}`: DNS for `{{ env.host }}` points at the ingress controller{% if env.ingress_class %} of class `{{ env.ingress_class }}`{% endif %}.
 {%- if env.tls_secret %}
-  {% if env.cert_manager %}cert-manager issues the TLS Secret `{{ env.tls_secret }}` from the Ingress's annotation; it needs that issuer.{% else %}The TLS Secret `{{ env.tls_secret }}` (type `kubernetes.io/tls`) holds its certificate.{% endif %}
+  {% if env.cert_manager %}cert-manager issues the TLS Secret `{{ env.tls_secret }}` through the issuer the Ingress annotation
+  names ({% for a in env.cert_manager_annotations %}`{{ a[0] }}: {{ a[1] }}`{% if not loop.last %}, {% endif %}{% endfor %}), which must exist. With
+  HTTP-01 through ingress-nginx 1.12 or later, cert-manager's solver paths need its
+  `ACMEHTTP01IngressPathTypeExact=false` feature gate, or use DNS-01.{% else %}The TLS Secret `{{ env.tls_secret }}` (type `kubernetes.io/tls`) holds its certificate.{% endif %}
 {%- else %}
   No TLS Secret is set: HTTPS ends in front of the cluster, or the controller's default
   certificate covers the host.
@@ -106,8 +112,17 @@ Cluster `{{ env.cluster }}`, cloud project `{{ env.cloud_project }}`.
 - A way in. platc never creates the chart's default user (admin/admin behind a public URL), so a
   fresh database has no users. Create the first admin with `airflow users create` in the
   {{ env.accounts[1][0] }}'s pod{% if env.preview %} of each branch{% endif %}, or configure single sign-on for the FAB auth manager.
+{%- if image_project %}
+- The image `{{ image }}`: the service account of the cluster's nodes needs `roles/artifactregistry.reader`
+  on its repository{% if image_project != env.cloud_project %}, which is in project `{{ image_project }}`{% endif %}.
+{%- endif %}
 {%- if env.log_folder %}
-- Write access for `{{ env.service_account }}` to `{{ env.log_folder }}`, where task logs go.
+- `roles/storage.objectUser` for `{{ env.service_account }}` on the bucket of `{{ env.log_folder }}`: task
+  logs are written there, rewritten to append, and read back by the UI.
+{%- if not env.preview %}
+  If the triggerer ran with a log volume before, its PVC (`logs-airflow-triggerer-0`) outlives the
+  switch to remote logs: delete it once the new triggerer runs.
+{%- endif %}
 {%- endif %}
 - Workload identity. Each of these Kubernetes service accounts acts as `{{ env.service_account }}`
   and needs `roles/iam.workloadIdentityUser` on it, for the member
@@ -118,8 +133,9 @@ Cluster `{{ env.cluster }}`, cloud project `{{ env.cloud_project }}`.
 {%- if env.preview %}
 
   A preview's namespace exists only once its branch does, so these bindings cannot be made in
-  advance. Either add them when a branch appears, for example from the CI that pushes it, or
-  give the per-branch Airflows no cloud access.
+  advance: add them when a branch appears, for example from the CI that pushes it
+  (`platc preview BRANCH --format json` gives the namespace). Until then the branch's pods get
+  no cloud credentials, and its task logs are not written.
 {%- else %}
 
   For example:
@@ -141,10 +157,21 @@ pub fn render(model: &Model, ctx: &Context) -> Result<String, Diagnostics> {
             eso_min => ESO_V1,
             argocd_namespace => &model.argocd.namespace,
             scm_token => &model.argocd.scm_token_secret,
+            image => &model.image.repository,
+            image_project => artifact_registry_project(&model.image.repository),
             envs => minijinja::value::Serde(&envs),
         },
     )?;
     Ok(text.trim_end().to_owned() + "\n")
+}
+
+/// The project of an Artifact Registry image (`REGION-docker.pkg.dev/PROJECT/REPO/IMAGE`).
+fn artifact_registry_project(repository: &str) -> Option<&str> {
+    let mut parts = repository.split('/');
+    let host = parts.next()?;
+    host.ends_with("-docker.pkg.dev")
+        .then(|| parts.next())
+        .flatten()
 }
 
 fn environment(env: &ResolvedEnvironment) -> Env {
@@ -196,6 +223,13 @@ fn environment(env: &ResolvedEnvironment) -> Env {
             .annotations
             .keys()
             .any(|k| k.starts_with("cert-manager.io/")),
+        cert_manager_annotations: env
+            .ingress
+            .annotations
+            .iter()
+            .filter(|(k, _)| k.starts_with("cert-manager.io/"))
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect(),
         accounts,
     }
 }
@@ -250,11 +284,29 @@ mod tests {
         let section = &text[text.find("## `dev`").unwrap()..];
         assert!(
             section.contains(
-                "These Secrets, in each branch's namespace (`airflow-dev-<branch>-<hash>`)"
+                "These Secrets, in each branch's namespace (`airflow-dev-<slug>-<hash>`)"
             ),
             "{section}"
         );
         assert!(!section.contains("namespace `airflow-dev`"), "{section}");
+    }
+
+    #[test]
+    fn registry_access_is_named_for_artifact_registry_images_only() {
+        assert_eq!(
+            artifact_registry_project("europe-west1-docker.pkg.dev/proj/airflow/airflow"),
+            Some("proj")
+        );
+        assert_eq!(artifact_registry_project("ghcr.io/org/airflow"), None);
+        let mut model = bundled();
+        let text = render(&model, &ctx()).unwrap();
+        assert!(
+            text.contains("which is in project `carshare-data-prod`"),
+            "{text}"
+        );
+        model.image.repository = "ghcr.io/carshare/airflow".into();
+        let text = render(&model, &ctx()).unwrap();
+        assert!(!text.contains("artifactregistry"), "{text}");
     }
 
     #[test]

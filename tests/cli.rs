@@ -302,6 +302,16 @@ fn preview_names_a_branch() {
         v["log_folder"],
         "gs://carshare-data-dev-airflow-logs/logs/airflow-dev-feature-hardy-84de97"
     );
+    assert_eq!(
+        v["service_account"],
+        "airflow@carshare-data-dev.iam.gserviceaccount.com"
+    );
+    let members = v["workload_identity_members"].as_array().unwrap();
+    assert_eq!(members.len(), 5, "{members:?}");
+    assert_eq!(
+        members[0],
+        "serviceAccount:carshare-data-dev.svc.id.goog[airflow-dev-feature-hardy-84de97/airflow-scheduler]"
+    );
     let main = Run::spec(&bundled()).args(&["preview", "main"]).run();
     assert_eq!(main.status, 1);
 }

@@ -389,6 +389,11 @@ struct PreviewReport {
     git_sync_ref: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     log_folder: Option<String>,
+    /// The cloud service account the branch's pods act as.
+    service_account: String,
+    /// The members that need `roles/iam.workloadIdentityUser` on it, one per Kubernetes
+    /// service account of the branch's namespace.
+    workload_identity_members: Vec<String>,
 }
 
 /// `platc preview BRANCH`.
@@ -460,6 +465,15 @@ pub fn preview(cli: &Cli, out: &Output, branch: &str, env: Option<&str>) -> i32 
         .logging
         .as_ref()
         .map(|l| helm_values::preview_log_folder(&l.remote, &namespace));
+    let workload_identity_members = helm_values::identity_accounts(environment)
+        .into_iter()
+        .map(|a| {
+            format!(
+                "serviceAccount:{}.svc.id.goog[{namespace}/{}]",
+                environment.cloud_project, a.name
+            )
+        })
+        .collect();
     let report = PreviewReport {
         environment: environment.name.clone(),
         branch: branch.to_owned(),
@@ -468,6 +482,8 @@ pub fn preview(cli: &Cli, out: &Output, branch: &str, env: Option<&str>) -> i32 
         url: helm_values::base_url(&environment.host, &path),
         git_sync_ref: branch.to_owned(),
         log_folder,
+        service_account: environment.service_account.clone(),
+        workload_identity_members,
     };
     if out.format == Format::Json {
         return out.json_result(
@@ -486,6 +502,15 @@ pub fn preview(cli: &Cli, out: &Output, branch: &str, env: Option<&str>) -> i32 
     );
     if let Some(folder) = &report.log_folder {
         text.push_str(&format!("task logs:    {folder}\n"));
+    }
+    text.push_str(
+        "\nWorkload identity for this branch (its namespace is new, so nothing binds it yet):\n",
+    );
+    for member in &report.workload_identity_members {
+        text.push_str(&format!(
+            "  gcloud iam service-accounts add-iam-policy-binding {} --role roles/iam.workloadIdentityUser --member \"{member}\"\n",
+            report.service_account
+        ));
     }
     out.stdout(&text)
 }

@@ -133,9 +133,9 @@ cluster and its node pools (`GKE_METADATA`).
 {%- if env.preview %}
 
   A preview's namespace exists only once its branch does, so these bindings cannot be made in
-  advance: add them when a branch appears, for example from the CI that pushes it
-  (`platc preview BRANCH --format json` gives the namespace). Until then the branch's pods get
-  no cloud credentials, and its task logs are not written.
+  advance: add them when a branch appears, for example from the CI that pushes it.
+  `platc preview BRANCH` prints the commands (`--format json`: `workload_identity_members`).
+  Until then the branch's pods get no cloud credentials, and its task logs are not written.
 {%- else %}
 
   For example:

@@ -27,25 +27,37 @@ pub struct Cli {
         long = "file",
         global = true,
         default_value = "platform.yaml",
-        value_name = "FILE"
+        hide_default_value = true,
+        value_name = "FILE",
+        help_heading = GLOBAL
     )]
     pub file: PathBuf,
     /// Output format for diagnostics and results.
-    #[arg(long, global = true, value_enum, default_value_t = Format::Human)]
+    #[arg(long, global = true, value_enum, default_value_t = Format::Human, help_heading = GLOBAL)]
     pub format: Format,
     /// When to use colour: only on a terminal by default; NO_COLOR is honoured.
-    #[arg(long, global = true, value_enum, default_value_t = Color::Auto, value_name = "WHEN")]
+    #[arg(
+        long,
+        global = true,
+        value_enum,
+        default_value_t = Color::Auto,
+        value_name = "WHEN",
+        help_heading = GLOBAL
+    )]
     pub color: Color,
     /// Treat warnings as errors.
-    #[arg(long, global = true)]
+    #[arg(long, global = true, help_heading = GLOBAL)]
     pub deny_warnings: bool,
     /// Print only problems: no progress, summary or success lines.
-    #[arg(short, long, global = true)]
+    #[arg(short, long, global = true, help_heading = GLOBAL)]
     pub quiet: bool,
     /// What to do.
     #[command(subcommand)]
     pub command: Command,
 }
+
+/// The heading of the options every command takes, apart from each command's own.
+const GLOBAL: &str = "Global options";
 
 const EXAMPLES: &str = "\
 Examples:
@@ -112,7 +124,7 @@ pub enum Command {
         #[arg(long)]
         exit_code: bool,
     },
-    /// For CI: fail when the spec is invalid, the output folder is stale, or the schema file is.
+    /// For CI: fail when the spec is invalid, or when the output folder or the schema file is stale.
     Check {
         /// Output folder (default: `gitops.path` at the root of the spec's git work tree).
         #[arg(long, value_name = "DIR")]

@@ -125,6 +125,9 @@ argocd:
 notifications:
   slack: data-platform-deploys
 
+ingress:
+  className: nginx
+
 environments:
 ",
         long = p.long_lived,

@@ -14,6 +14,7 @@ pub mod diagnostic;
 pub mod emit;
 pub mod load;
 pub mod naming;
+pub mod parallel;
 pub mod pipeline;
 pub mod render;
 pub mod report;

@@ -134,9 +134,14 @@ pub fn plan(out_dir: &Path, tree: &OutputTree) -> Result<Plan, Diagnostic> {
         contents: tree.files().clone(),
         ..Plan::default()
     };
-    let mut disk = path::Inspector::new(out_dir);
-    for (rel, content) in tree.files() {
-        let bytes = match disk.inspect(rel)? {
+    // Reading thousands of files waits on the kernel: each thread its own share, in order.
+    let files: Vec<(&String, &String)> = tree.files().iter().collect();
+    let found = crate::parallel::map_chunks(&files, 256, |part| {
+        let mut disk = path::Inspector::new(out_dir);
+        part.iter().map(|(rel, _)| disk.inspect(rel)).collect()
+    });
+    for ((rel, content), entry) in files.into_iter().zip(found) {
+        let bytes = match entry? {
             Entry::Missing => {
                 plan.create.push(rel.clone());
                 continue;
@@ -162,7 +167,7 @@ pub fn plan(out_dir: &Path, tree: &OutputTree) -> Result<Plan, Diagnostic> {
         if tree.get(rel).is_some() {
             continue;
         }
-        let Entry::File(bytes) = disk.inspect(rel)? else {
+        let Entry::File(bytes) = path::Inspector::new(out_dir).inspect(rel)? else {
             continue;
         };
         if *hash == sha256_hex(&bytes) {

@@ -109,13 +109,27 @@ pub fn render(model: &Model, ctx: &Context) -> Result<OutputTree, Diagnostics> {
         prerequisites::render(model, ctx)?,
     );
     let mut failed = Diagnostics::default();
-    for env in &model.environments {
-        match helm_values::render(model, env, &image.reference) {
-            Ok(values) => add(&mut tree, helm_values::path(env), with_header(ctx, &values)),
+    // Environments render independently: on several cores for large specs, in spec order.
+    let per_env = crate::parallel::map_chunks(&model.environments, 64, |envs| {
+        envs.iter()
+            .map(|env| {
+                let values = helm_values::render(model, env, &image.reference)
+                    .map(|values| (helm_values::path(env), with_header(ctx, &values)));
+                let extras: Vec<(String, String)> = manifests::render(model, env)
+                    .into_iter()
+                    .map(|(path, doc)| (path, with_header(ctx, &doc)))
+                    .collect();
+                (values, extras)
+            })
+            .collect()
+    });
+    for (values, extras) in per_env {
+        match values {
+            Ok((path, text)) => add(&mut tree, path, text),
             Err(d) => failed.extend(d),
         }
-        for (path, doc) in manifests::render(model, env) {
-            add(&mut tree, path, with_header(ctx, &doc));
+        for (path, text) in extras {
+            add(&mut tree, path, text);
         }
     }
     match argocd::render(model) {

@@ -231,6 +231,14 @@ struct Edit {
     text: String,
 }
 
+/// The mapping at `ptr`, unless it is absent, empty or not a mapping: nothing to upgrade there.
+fn non_empty_map<'d>(doc: &'d Document, ptr: &str) -> Option<&'d serde_json::Map<String, Value>> {
+    doc.value
+        .pointer(ptr)
+        .and_then(Value::as_object)
+        .filter(|m| !m.is_empty())
+}
+
 /// What becomes of one option name on the target version.
 enum Fate {
     /// An option of the target.
@@ -389,12 +397,7 @@ impl<'a> Upgrader<'a> {
     ) -> Result<Outcome, Diagnostic> {
         let ptr = format!("{base}/config");
         let path = format!("{label}.config");
-        let Some(Value::Object(sections)) = self
-            .doc
-            .value
-            .pointer(&ptr)
-            .filter(|v| v.as_object().is_some_and(|m| !m.is_empty()))
-        else {
+        let Some(sections) = non_empty_map(self.doc, &ptr) else {
             return Ok(Outcome::KEPT);
         };
         self.require_block(&ptr, &path)?;
@@ -603,12 +606,7 @@ impl<'a> Upgrader<'a> {
     ) -> Result<Outcome, Diagnostic> {
         let ptr = format!("{base}/env");
         let path = format!("{label}.env");
-        let Some(Value::Object(vars)) = self
-            .doc
-            .value
-            .pointer(&ptr)
-            .filter(|v| v.as_object().is_some_and(|m| !m.is_empty()))
-        else {
+        let Some(vars) = non_empty_map(self.doc, &ptr) else {
             return Ok(Outcome::KEPT);
         };
         if vars.keys().any(|k| k.starts_with("AIRFLOW__")) {

@@ -67,6 +67,9 @@ pub fn render(model: &Model, env: &ResolvedEnvironment) -> Vec<(String, Value)> 
                         "metadata": { "labels": labels },
                         "spec": {
                             "serviceAccountName": CLOUD_SQL_PROXY_NAME,
+                            // The Service keeps connections on the node, so every node an
+                            // Airflow pod may land on needs a proxy, tainted node pools too.
+                            "tolerations": [{ "operator": "Exists" }],
                             "containers": [{
                                 "name": CLOUD_SQL_PROXY_NAME,
                                 "image": format!("{CLOUD_SQL_PROXY_IMAGE}:{}", proxy.version),

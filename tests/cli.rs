@@ -361,7 +361,8 @@ fn a_spec_in_a_subfolder_of_a_git_repository_compiles_to_the_repository_root() {
     let workflow =
         std::fs::read_to_string(root.join("out/dag-repo/.github/workflows/dags.yml")).unwrap();
     assert!(
-        workflow.contains("platc -f .platform/platform/platform.yaml dag check"),
+        workflow.contains("PLATFORM_SPEC: \".platform/platform/platform.yaml\"")
+            && workflow.contains("platc -f \"$PLATFORM_SPEC\" dag check"),
         "the DAG repository's CI must find the spec where it sits in the platform repository:\n{workflow}"
     );
 }

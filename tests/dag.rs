@@ -676,7 +676,8 @@ fn ci_workflow_is_rendered_only_with_conventions_and_is_a_valid_workflow() {
     let workflow = repo.read("out/dag-repo/.github/workflows/dags.yml");
     assert!(workflow.contains("black --check --diff ."), "{workflow}");
     assert!(
-        workflow.contains("platc -f .platform/platform.yaml dag check --repo . --format github"),
+        workflow.contains("PLATFORM_SPEC: \".platform/platform.yaml\"")
+            && workflow.contains("platc -f \"$PLATFORM_SPEC\" dag check --repo . --format github"),
         "{workflow}"
     );
     assert!(workflow.contains("docker run --rm"), "{workflow}");

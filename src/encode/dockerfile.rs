@@ -1,7 +1,7 @@
 //! Dockerfiles. An instruction ends at a line break whatever the quotes, so a value can never
 //! carry one into an instruction: in shell form (`RUN a b`) each value is one shell word
 //! ([`crate::encode::shell::quote`]) on a single line; in exec form (`CMD ["a", "b"]`) it is a
-//! JSON string. Comment lines get the value with control characters shown escaped.
+//! JSON string. Comment lines use [`crate::encode::comment::text`].
 
 use crate::encode::{Unencodable, shell};
 
@@ -23,20 +23,6 @@ pub fn exec_form(args: &[&str]) -> String {
         .map(|a| crate::encode::json::string(a))
         .collect();
     format!("[{}]", strings.join(", "))
-}
-
-/// `text` for the inside of a `#` comment line: control characters (a line break would start
-/// an instruction) written as Rust escapes, so the comment stays one line.
-pub fn comment_text(text: &str) -> String {
-    text.chars()
-        .map(|c| {
-            if c.is_control() {
-                c.escape_default().to_string()
-            } else {
-                c.to_string()
-            }
-        })
-        .collect()
 }
 
 #[cfg(test)]
@@ -78,14 +64,5 @@ mod tests {
         assert!(!array.contains('\n'));
         let back: Vec<String> = serde_json::from_str(&array).expect("JSON array");
         assert_eq!(back, PAYLOADS);
-    }
-
-    #[test]
-    fn comments_stay_one_line() {
-        for payload in PAYLOADS {
-            let text = comment_text(payload);
-            assert!(!text.contains(['\n', '\r']), "{payload:?}");
-        }
-        assert_eq!(comment_text("a\nFROM alpine"), "a\\nFROM alpine");
     }
 }

@@ -11,6 +11,19 @@ pub fn literal(text: &str) -> String {
     text.replace(OPEN, "${{ '${{' }}")
 }
 
+/// A branch name as a workflow's branch filter pattern (`on.push.branches`), matching only
+/// that branch: the pattern characters `* ? + [ ] !` and `\\` are escaped with `\\`.
+pub fn filter_literal(branch: &str) -> String {
+    let mut out = String::with_capacity(branch.len());
+    for c in branch.chars() {
+        if matches!(c, '*' | '?' | '+' | '[' | ']' | '!' | '\\') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    literal(&out)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -34,6 +47,13 @@ mod tests {
         }
         out.push_str(rest);
         out
+    }
+
+    #[test]
+    fn branch_filters_match_one_branch() {
+        assert_eq!(filter_literal("main"), "main");
+        assert_eq!(filter_literal("release+1"), "release\\+1");
+        assert_eq!(filter_literal("!main"), "\\!main");
     }
 
     #[test]

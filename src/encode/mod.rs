@@ -7,6 +7,7 @@
 //! (they reject what a field cannot mean); these encoders are the second (whatever passes is
 //! still read back by the consumer as the same text).
 
+pub mod comment;
 pub mod configparser;
 pub mod dockerfile;
 pub mod github;

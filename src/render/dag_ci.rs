@@ -7,6 +7,7 @@
 use indexmap::IndexMap;
 use serde::Serialize;
 
+use crate::encode::{github, python, shell};
 use crate::render::image::ImageRef;
 use crate::resolve::{Lifecycle, Model};
 
@@ -57,6 +58,7 @@ struct Step {
     uses: Option<&'static str>,
     #[serde(skip_serializing_if = "IndexMap::is_empty")]
     with: IndexMap<&'static str, String>,
+    /// Spec data reaches `run:` only through here, as `"$NAME"` ([`shell::var`]).
     #[serde(skip_serializing_if = "IndexMap::is_empty")]
     env: IndexMap<&'static str, String>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -70,11 +72,26 @@ fn uses(action: &'static str) -> Step {
     }
 }
 
+/// A `run:` step. The script is platc's constant text; spec values go in with [`Step::data`].
 fn run(name: &str, command: impl Into<String>) -> Step {
     Step {
         name: Some(name.to_owned()),
         run: Some(command.into()),
         ..Step::default()
+    }
+}
+
+impl Step {
+    /// Passes spec text to the step's script as environment variable `name` (GitHub evaluates
+    /// `${{` in `env:` values too, so the text is made an expression-free literal first).
+    fn data(mut self, name: &'static str, value: &str) -> Step {
+        self.env.insert(name, github::literal(value));
+        self
+    }
+
+    /// Sets an action input from spec text.
+    fn input(&mut self, name: &'static str, value: &str) {
+        self.with.insert(name, github::literal(value));
     }
 }
 
@@ -103,15 +120,13 @@ pub fn render(
             .trim_end_matches('/')
             .to_owned()
     });
-    let mut setup_python = uses("actions/setup-python@v5");
-    setup_python
-        .with
-        .insert("python-version", model.image.python.clone());
+    let mut setup_python = uses(SETUP_PYTHON);
+    setup_python.input("python-version", &model.image.python);
     let conventions_job = Job {
         name: "Black and the DAG conventions",
         runs_on: "ubuntu-latest",
         steps: vec![
-            uses("actions/checkout@v4"),
+            uses(CHECKOUT),
             setup_python,
             run(
                 "Black",
@@ -127,41 +142,47 @@ pub fn render(
             ),
             run(
                 "platc dag check",
-                format!("platc -f {PLATFORM_DIR}/{spec_name} dag check --repo . --format github"),
-            ),
+                format!(
+                    "platc -f {} dag check --repo . --format github\n",
+                    shell::var("PLATFORM_SPEC")
+                ),
+            )
+            .data("PLATFORM_SPEC", &format!("{PLATFORM_DIR}/{spec_name}")),
         ],
     };
     let registry = image.repository.split('/').next().unwrap_or("").to_owned();
-    let mut login = uses("docker/login-action@v3");
+    let mut login = uses(LOGIN);
     login.name = Some("Log in to the image registry".into());
-    login.with.insert("registry", registry);
+    login.input("registry", &registry);
     login
         .with
         .insert("username", "${{ secrets.REGISTRY_USERNAME }}".into());
     login
         .with
         .insert("password", "${{ secrets.REGISTRY_PASSWORD }}".into());
-    let mut import = run(
+    let import = run(
         "Import every DAG in the platform image",
         format!(
-            "docker run --rm -v \"$PWD:{MOUNT}:ro\" -e PYTHONPATH={MOUNT} -e AIRFLOW__CORE__LOAD_EXAMPLES=False {}:{} python -c \"$IMPORT_TEST\"\n",
-            image.repository, image.tag
+            "docker run --rm -v \"$PWD:{MOUNT}:ro\" -e PYTHONPATH={MOUNT} -e AIRFLOW__CORE__LOAD_EXAMPLES=False {} python -c {}\n",
+            shell::var("IMAGE"),
+            shell::var("IMPORT_TEST"),
         ),
-    );
-    import.env.insert("IMPORT_TEST", import_test(&dag_folder));
+    )
+    .data("IMAGE", &format!("{}:{}", image.repository, image.tag))
+    .data("IMPORT_TEST", &import_test(&dag_folder));
     let import_job = Job {
         name: "DAGs import in the Airflow image",
         runs_on: "ubuntu-latest",
-        steps: vec![uses("actions/checkout@v4"), login, import],
+        steps: vec![uses(CHECKOUT), login, import],
     };
     let workflow = Workflow {
         name: "DAGs",
         on: Triggers {
             pull_request: Branches {
-                branches: vec![branch.clone()],
+                branches: vec![github::filter_literal(&branch)],
             },
             push: Branches {
-                branches: vec![branch],
+                branches: vec![github::filter_literal(&branch)],
             },
         },
         permissions: IndexMap::from([("contents", "read")]),
@@ -171,12 +192,18 @@ pub fn render(
     Some((PATH.to_owned(), value))
 }
 
+/// The actions the workflow uses, at their current major versions (Node 24 runtimes).
+const CHECKOUT: &str = "actions/checkout@v6";
+const SETUP_PYTHON: &str = "actions/setup-python@v6";
+const CACHE: &str = "actions/cache@v5";
+const LOGIN: &str = "docker/login-action@v4";
+
 /// The platc release the workflow installs: the one that wrote it.
 const PLATC_VERSION: &str = env!("CARGO_PKG_VERSION");
 
 /// Keeps the installed platc between runs: building it takes minutes, restoring it seconds.
 fn cache_platc() -> Step {
-    let mut step = uses("actions/cache@v4");
+    let mut step = uses(CACHE);
     step.name = Some("Cache platc".into());
     step.with.insert("path", "~/.cargo/bin/platc".into());
     step.with.insert(
@@ -191,10 +218,10 @@ fn platform_checkout(repo: &str, branch: &str) -> Step {
     match crate::naming::github_repo(repo) {
         Some((org, name)) => {
             let slug = format!("{org}/{name}");
-            let mut step = uses("actions/checkout@v4");
+            let mut step = uses(CHECKOUT);
             step.name = Some("Check out the platform spec".into());
-            step.with.insert("repository", slug);
-            step.with.insert("ref", branch.to_owned());
+            step.input("repository", &slug);
+            step.input("ref", branch);
             step.with.insert("path", PLATFORM_DIR.to_owned());
             step.with
                 .insert("token", "${{ secrets.PLATFORM_REPO_TOKEN }}".into());
@@ -204,8 +231,14 @@ fn platform_checkout(repo: &str, branch: &str) -> Step {
         }
         None => run(
             "Check out the platform spec",
-            format!("git clone --depth 1 --branch {branch} {repo} {PLATFORM_DIR}"),
-        ),
+            format!(
+                "git clone --depth 1 --branch {} -- {} {PLATFORM_DIR}\n",
+                shell::var("PLATFORM_BRANCH"),
+                shell::var("PLATFORM_REPO"),
+            ),
+        )
+        .data("PLATFORM_BRANCH", branch)
+        .data("PLATFORM_REPO", repo),
     }
 }
 
@@ -216,16 +249,20 @@ fn import_test(dag_folder: &str) -> String {
     } else {
         format!("{MOUNT}/{dag_folder}")
     };
+    let folder = python::string_literal(&folder);
+    let mount = python::string_literal(&format!("{MOUNT}/"));
+    // Bound to a name: before Python 3.12 an f-string cannot hold its own quote character.
     format!(
         r#"import sys
 try:
     from airflow.dag_processing.dagbag import DagBag
 except ImportError:
     from airflow.models import DagBag
-bag = DagBag(dag_folder="{folder}", include_examples=False)
+bag = DagBag(dag_folder={folder}, include_examples=False)
+mount = {mount}
 for path, error in sorted(bag.import_errors.items()):
     message = str(error).replace("%", "%25").replace("\n", "%0A")
-    print(f"::error file={{path.removeprefix('{MOUNT}/')}}::{{message}}")
+    print(f"::error file={{path.removeprefix(mount)}}::{{message}}")
 print(f"{{len(bag.dags)}} DAGs imported, {{len(bag.import_errors)}} import errors")
 sys.exit(1 if bag.import_errors else 0)
 "#
@@ -244,7 +281,7 @@ mod tests {
             "ssh://git@github.com/carshare/platform.git",
         ] {
             let step = platform_checkout(repo, "main");
-            assert_eq!(step.uses, Some("actions/checkout@v4"), "{repo}");
+            assert_eq!(step.uses, Some(super::CHECKOUT), "{repo}");
             assert_eq!(step.with["repository"], "carshare/platform", "{repo}");
         }
         let step = platform_checkout("https://gitlab.com/carshare/platform.git", "main");

@@ -6,6 +6,7 @@ mod airflow_options;
 pub mod allow;
 mod git;
 mod gitops;
+mod image;
 mod isolation;
 mod names;
 mod origin;
@@ -48,6 +49,7 @@ pub fn rules(model: &crate::resolve::Model, doc: &Document) -> Diagnostics {
     out.extend(isolation::check(model, doc));
     out.extend(requirements::check(model, doc));
     out.extend(git::check(model, doc));
+    out.extend(image::check(model, doc));
     out.extend(gitops::check(model, doc));
     out.extend(previews::check(model, doc));
     out.extend(required::check(model, doc));

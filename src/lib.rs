@@ -9,6 +9,7 @@
 pub mod airflow;
 pub mod charts;
 pub mod cli;
+pub mod cloud;
 pub mod dag;
 pub mod diagnostic;
 pub mod emit;

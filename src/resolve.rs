@@ -11,8 +11,8 @@ use serde_json::Value;
 use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::load::{Document, escape_pointer};
 use crate::spec::{
-    Airflow, ArgoCd, Dags, DataAccess, Database, EnvClass, Environment, GitOps, Image, Ingress,
-    Logging, Notifications, Platform, Preview, Secrets, Spec,
+    Airflow, ArgoCd, Cloud, Dags, DataAccess, Database, EnvClass, Environment, GitOps, Image,
+    Ingress, Logging, Notifications, Platform, Preview, Secrets, Spec,
 };
 
 /// The whole platform, every environment fully specified.
@@ -21,6 +21,8 @@ use crate::spec::{
 pub struct Model {
     /// Name and domain.
     pub platform: Platform,
+    /// The cloud every environment runs in.
+    pub cloud: Cloud,
     /// The one image all environments run.
     pub image: Image,
     /// The GitOps repository.
@@ -39,6 +41,8 @@ pub struct ResolvedEnvironment {
     pub name: String,
     /// Isolation class.
     pub class: EnvClass,
+    /// The platform's cloud, which this environment's identity, buckets and database belong to.
+    pub cloud: Cloud,
     /// Long-lived on one branch, or one per branch.
     pub lifecycle: Lifecycle,
     /// Argo CD destination cluster.
@@ -114,7 +118,7 @@ pub fn resolve(spec: &Spec, doc: &Document) -> Result<Model, Diagnostics> {
     };
     let mut environments = Vec::new();
     for (name, env) in &spec.environments {
-        match resolve_env(name, env, &shared, doc) {
+        match resolve_env(name, env, spec.cloud, &shared, doc) {
             Ok(env) => environments.push(env),
             Err(d) => diagnostics.extend(d),
         }
@@ -124,6 +128,7 @@ pub fn resolve(spec: &Spec, doc: &Document) -> Result<Model, Diagnostics> {
     }
     Ok(Model {
         platform: spec.platform.clone(),
+        cloud: spec.cloud,
         image: spec.image.clone(),
         gitops: spec.gitops.clone(),
         argocd: spec.argocd.clone(),
@@ -134,6 +139,7 @@ pub fn resolve(spec: &Spec, doc: &Document) -> Result<Model, Diagnostics> {
 fn resolve_env(
     name: &str,
     env: &Environment,
+    cloud: Cloud,
     shared: &Value,
     doc: &Document,
 ) -> Result<ResolvedEnvironment, Diagnostics> {
@@ -197,6 +203,7 @@ fn resolve_env(
         ) if !diagnostics.has_errors() => Ok(ResolvedEnvironment {
             name: name.to_owned(),
             class: env.class,
+            cloud,
             lifecycle,
             cluster: env.cluster.clone(),
             namespace: env.namespace.clone(),

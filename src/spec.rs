@@ -17,6 +17,9 @@ pub struct Spec {
     pub version: SpecVersion,
     /// Name and DNS domain of the platform.
     pub platform: Platform,
+    /// The cloud every environment runs in: `gcp`, `aws` or `azure`. Workload identities,
+    /// buckets, log connections and the database are checked against it and rendered its way.
+    pub cloud: Cloud,
     /// Airflow and chart versions, executor and configuration shared by all environments.
     pub airflow: Airflow,
     /// The git repository that holds the DAGs.
@@ -56,6 +59,18 @@ impl JsonSchema for SpecVersion {
     fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
         schemars::json_schema!({ "type": "integer", "enum": [1], "description": "Version of the spec format." })
     }
+}
+
+/// The cloud the platform runs in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum Cloud {
+    /// Google Cloud: GKE Workload Identity, `gs://` buckets, Cloud SQL.
+    Gcp,
+    /// AWS: EKS with IAM roles for service accounts, `s3://` buckets, RDS.
+    Aws,
+    /// Azure: AKS with Microsoft Entra Workload ID, `wasb://` containers, Azure Database.
+    Azure,
 }
 
 /// Name and domain of the platform.

@@ -23,9 +23,6 @@ use crate::render::image::ImageRef;
 use crate::resolve::{Lifecycle, Model, ResolvedEnvironment};
 use crate::spec::{ConfigValue, Database, Executor, Request};
 
-/// The annotation that binds a Kubernetes service account to a Google service account.
-const GKE_WORKLOAD_IDENTITY: &str = "iam.gke.io/gcp-service-account";
-
 /// The Go template of the ApplicationSet's branch parameter.
 const BRANCH_TEMPLATE: &str = "{{ .branch }}";
 
@@ -152,19 +149,13 @@ pub fn render(
     if !env.airflow.env.contains_key("PYTHONPATH") {
         plain_env.push(json!({ "name": "PYTHONPATH", "value": DAG_REPO_ROOT }));
     }
-    // Airflow 3 no longer creates `google_cloud_default`: the remote log handler falls back to
-    // the pod's credentials without it, but every task hook that uses the default id fails.
-    // An empty Google connection means the same credentials: workload identity.
-    if env
-        .logging
-        .as_ref()
-        .is_some_and(|l| l.remote.starts_with("gs://") && l.connection == GOOGLE_DEFAULT_CONNECTION)
-        && !env.airflow.env.contains_key(GOOGLE_DEFAULT_CONNECTION_ENV)
+    // Airflow 3 no longer creates the clouds' default connections: the remote log handler may
+    // fall back to the pod's credentials without one, but every task hook that uses the default
+    // id fails. A connection without credentials means the same thing: workload identity.
+    if let Some((name, uri)) = identity_connection(env)
+        && !env.airflow.env.contains_key(&name)
     {
-        plain_env.push(json!({
-            "name": GOOGLE_DEFAULT_CONNECTION_ENV,
-            "value": "google-cloud-platform://",
-        }));
+        plain_env.push(json!({ "name": name, "value": uri }));
     }
     for (name, value) in &env.airflow.env {
         match value {
@@ -189,12 +180,19 @@ pub fn render(
 
     // Workload identity on every component that runs Airflow code, each under a fixed account
     // name so the IAM bindings can name it (see `prerequisites`).
-    let account = |name: &str| {
-        json!({
-            "name": name,
-            "annotations": { GKE_WORKLOAD_IDENTITY: env.service_account },
-        })
-    };
+    let annotations = identity_annotations(env);
+    let account = |name: &str| json!({ "name": name, "annotations": annotations });
+    // Azure's webhook gives only labelled pods the identity's token. The release-wide `labels`
+    // reach every component's pods, the KubernetesExecutor's pod template included.
+    let labels: Map<String, Value> = env
+        .cloud
+        .pod_labels()
+        .into_iter()
+        .map(|(k, v)| (k.to_owned(), json!(v)))
+        .collect();
+    if !labels.is_empty() {
+        values.insert("labels".into(), Value::Object(labels));
+    }
     let accounts = identity_accounts(env);
     let named = |part: Part| {
         accounts
@@ -427,6 +425,15 @@ pub fn identity_accounts(env: &ResolvedEnvironment) -> Vec<Account> {
         .collect()
 }
 
+/// The annotations of a Kubernetes service account that acts as the environment's cloud identity.
+pub fn identity_annotations(env: &ResolvedEnvironment) -> Map<String, Value> {
+    env.cloud
+        .account_annotations(&env.service_account)
+        .into_iter()
+        .map(|(k, v)| (k.to_owned(), json!(v)))
+        .collect()
+}
+
 /// A container's `resources`: the request, and memory as the limit too.
 fn resources(request: &Request) -> Value {
     json!({
@@ -435,9 +442,18 @@ fn resources(request: &Request) -> Value {
     })
 }
 
-/// Airflow's default connection id for Google Cloud, and the variable that defines it.
-const GOOGLE_DEFAULT_CONNECTION: &str = "google_cloud_default";
-const GOOGLE_DEFAULT_CONNECTION_ENV: &str = "AIRFLOW_CONN_GOOGLE_CLOUD_DEFAULT";
+/// The variable and URI that define the remote log's connection as the pod's workload identity:
+/// only for the cloud's default connection id, which the team would otherwise have to create in
+/// every environment, previews included.
+pub fn identity_connection(env: &ResolvedEnvironment) -> Option<(String, &'static str)> {
+    let logging = env.logging.as_ref()?;
+    (logging.connection == env.cloud.default_connection()).then(|| {
+        (
+            format!("AIRFLOW_CONN_{}", logging.connection.to_ascii_uppercase()),
+            env.cloud.identity_connection_uri(),
+        )
+    })
+}
 
 /// Where git-sync keeps the DAG repository's checkout in every Airflow container (the chart's
 /// `dags.mountPath` plus git-sync's link name).
@@ -632,13 +648,13 @@ mod tests {
         let sa = "airflow@carshare-data-prod.iam.gserviceaccount.com";
         for component in ["scheduler", "apiServer", "dagProcessor", "triggerer"] {
             assert_eq!(
-                v[component]["serviceAccount"]["annotations"][GKE_WORKLOAD_IDENTITY], sa,
+                v[component]["serviceAccount"]["annotations"]["iam.gke.io/gcp-service-account"], sa,
                 "{component}"
             );
         }
         let workers = &v["workers"]["kubernetes"]["serviceAccount"];
         assert_eq!(workers["create"], true);
-        assert_eq!(workers["annotations"][GKE_WORKLOAD_IDENTITY], sa);
+        assert_eq!(workers["annotations"]["iam.gke.io/gcp-service-account"], sa);
 
         assert_eq!(v["createUserJob"]["enabled"], false);
         assert_eq!(v["createUserJob"]["useHelmHooks"], false);
@@ -721,7 +737,10 @@ mod tests {
             v["config"]["webserver"]["base_url"],
             "https://airflow.data.carshare.example"
         );
-        assert!(v["webserver"]["serviceAccount"]["annotations"][GKE_WORKLOAD_IDENTITY].is_string());
+        assert!(
+            v["webserver"]["serviceAccount"]["annotations"]["iam.gke.io/gcp-service-account"]
+                .is_string()
+        );
     }
 
     #[test]
@@ -763,7 +782,7 @@ mod tests {
             v["env"],
             json!([
                 {"name": "PYTHONPATH", "value": DAG_REPO_ROOT},
-                {"name": GOOGLE_DEFAULT_CONNECTION_ENV, "value": "google-cloud-platform://"},
+                {"name": "AIRFLOW_CONN_GOOGLE_CLOUD_DEFAULT", "value": "google-cloud-platform://"},
                 {"name": "TEAM", "value": "True"},
             ])
         );

@@ -51,7 +51,7 @@ pub fn render(model: &Model, env: &ResolvedEnvironment) -> Vec<(String, Value)> 
                     "name": CLOUD_SQL_PROXY_NAME,
                     "namespace": env.namespace,
                     "labels": labels,
-                    "annotations": { "iam.gke.io/gcp-service-account": env.service_account },
+                    "annotations": crate::render::helm_values::identity_annotations(env),
                 },
             }),
         ));

@@ -4,6 +4,7 @@
 
 mod airflow_options;
 pub mod allow;
+mod cloud;
 mod git;
 mod gitops;
 mod image;
@@ -47,6 +48,7 @@ pub fn rules(model: &crate::resolve::Model, doc: &Document) -> Diagnostics {
     out.extend(secrets::check(doc));
     out.extend(names::check(model, doc));
     out.extend(isolation::check(model, doc));
+    out.extend(cloud::check(model, doc));
     out.extend(requirements::check(model, doc));
     out.extend(git::check(model, doc));
     out.extend(image::check(model, doc));

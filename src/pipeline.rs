@@ -55,18 +55,12 @@ pub fn front_end(path: &Path) -> Result<FrontEnd, Failure> {
         return Ok(front);
     };
     let file = path.parent().unwrap_or(Path::new("")).join(&rel);
-    let text = std::fs::read_to_string(&file).map_err(|e| {
-        let d = crate::diagnostic::Diagnostic::error(
-            "E004",
-            format!("cannot read requirements file {}: {e}", file.display()),
-        )
-        .at(front.doc.value_place("/image/requirementsFile"))
-        .help("the path is relative to the spec's folder");
-        Failure {
-            diagnostics: d.into(),
-            source: Some(front.doc.text.clone()),
-            io: true,
-        }
+    let text = read_requirements_file(path, &file).map_err(|(d, io)| Failure {
+        diagnostics: d
+            .at(front.doc.value_place("/image/requirementsFile"))
+            .into(),
+        source: Some(front.doc.text.clone()),
+        io,
     })?;
     let found =
         validate::requirements::check_file(&front.model, &file.display().to_string(), &text);
@@ -97,6 +91,44 @@ pub fn front_end(path: &Path) -> Result<FrontEnd, Failure> {
     front.warnings.extend(found);
     front.requirements_file = Some(text);
     Ok(front)
+}
+
+/// Reads the requirements file through [`crate::input_file`]; a refusal is a spec error, an OS
+/// error an I/O failure (`true`).
+fn read_requirements_file(
+    spec: &Path,
+    file: &Path,
+) -> Result<String, (crate::diagnostic::Diagnostic, bool)> {
+    use crate::diagnostic::Diagnostic;
+    use crate::input_file::{self, Refusal};
+    let io = |e: std::io::Error| {
+        Diagnostic::error(
+            "E004",
+            format!("cannot read requirements file {}: {e}", file.display()),
+        )
+        .help("the path is relative to the spec's folder")
+    };
+    let root = input_file::root_of(spec).map_err(|e| (io(e), true))?;
+    match input_file::read_inside(&root, file) {
+        Ok(text) => Ok(text),
+        Err(Refusal::Io(e)) => Err((io(e), true)),
+        Err(refusal @ Refusal::TooLarge { .. }) => Err((
+            Diagnostic::error(
+                "requirements-file-size",
+                format!("requirements file {} {refusal}", file.display()),
+            )
+            .help("split it, or move large pins into the image build itself"),
+            false,
+        )),
+        Err(refusal) => Err((
+            Diagnostic::error(
+                "requirements-file-path",
+                format!("requirements file {} {refusal}", file.display()),
+            )
+            .help("name a regular file inside the repository; platc never follows links out of it"),
+            false,
+        )),
+    }
 }
 
 fn front_end_spec(path: &Path) -> Result<FrontEnd, Failure> {
@@ -184,6 +216,35 @@ pub fn out_dir(front: &FrontEnd, spec_path: &Path, explicit: Option<&Path>) -> s
         base.push("..");
     }
     base.join(&front.model.gitops.path)
+}
+
+/// Refuses a `gitops.path` (not an explicit `--out`) with a component that is a symlink leading
+/// out of the spec's work tree: compile would write wherever the link points.
+pub fn check_out_dir(front: &FrontEnd, spec_path: &Path) -> Result<(), Failure> {
+    let Ok(root) = crate::input_file::root_of(spec_path) else {
+        return Ok(());
+    };
+    let rel = Path::new(&front.model.gitops.path);
+    let Some((link, target)) = crate::input_file::link_leaving(&root, rel) else {
+        return Ok(());
+    };
+    let d = crate::diagnostic::Diagnostic::error(
+        "gitops-path",
+        format!(
+            "`{}` is a symlink to `{}`, outside the work tree `{}`",
+            link.display(),
+            target.display(),
+            root.display()
+        ),
+    )
+    .at(front.doc.value_place("/gitops/path"))
+    .help("replace the link with a real folder, or pass --out to write elsewhere on purpose")
+    .note("nothing was written");
+    Err(Failure {
+        diagnostics: d.into(),
+        source: Some(front.doc.text.clone()),
+        io: false,
+    })
 }
 
 /// Where the spec sits in its git work tree: how many folders up from the spec's folder the

@@ -120,6 +120,11 @@ pub fn compile(cli: &Cli, out: &Output, dir: Option<&Path>, force: bool, commit:
         Ok(ok) => ok,
         Err(code) => return code,
     };
+    if dir.is_none()
+        && let Err(f) = pipeline::check_out_dir(&front, &cli.file)
+    {
+        return out.failure(&f);
+    }
     let out_dir = pipeline::out_dir(&front, &cli.file, dir);
     let plan = match emit::plan(&out_dir, &tree) {
         Ok(p) => p,

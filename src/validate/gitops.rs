@@ -1,4 +1,5 @@
-//! Rule `gitops-path`: the output folder is a plain relative path inside the GitOps repository.
+//! Rule `gitops-path`: the output folder is a plain relative path inside the GitOps repository,
+//! outside its `.git` folder.
 
 use std::path::{Component, Path};
 
@@ -14,7 +15,20 @@ pub fn check(model: &Model, doc: &Document) -> Diagnostics {
             .components()
             .all(|c| matches!(c, Component::Normal(_)))
         && !path.contains('\\');
+    let in_git = Path::new(path)
+        .components()
+        .any(|c| c.as_os_str().eq_ignore_ascii_case(".git"));
     let mut out = Diagnostics::default();
+    if plain && in_git {
+        out.push(
+            Diagnostic::error(
+                "gitops-path",
+                format!("`{path}` is inside the repository's `.git` folder"),
+            )
+            .at(doc.value_place("/gitops/path"))
+            .help("git keeps its hooks and config there; use a folder of the work tree, such as `out`"),
+        );
+    }
     if !plain {
         out.push(
             Diagnostic::error(

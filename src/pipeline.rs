@@ -218,6 +218,22 @@ pub fn out_dir(front: &FrontEnd, spec_path: &Path, explicit: Option<&Path>) -> s
     base.join(&front.model.gitops.path)
 }
 
+/// Checks that the spec file still holds the text `front` was built from (E059 otherwise), so
+/// a compile that raced an editor's save never reports success for a spec it did not render.
+pub fn unchanged(front: &FrontEnd, spec_path: &Path) -> Result<(), crate::diagnostic::Diagnostic> {
+    match std::fs::read(spec_path) {
+        Ok(bytes) if bytes == front.doc.text.as_bytes() => Ok(()),
+        _ => Err(crate::diagnostic::Diagnostic::error(
+            "E059",
+            format!(
+                "`{}` changed while platc was compiling it",
+                spec_path.display()
+            ),
+        )
+        .help("run platc again once the spec is saved")),
+    }
+}
+
 /// Refuses a `gitops.path` (not an explicit `--out`) with a component that is a symlink leading
 /// out of the spec's work tree: compile would write wherever the link points.
 pub fn check_out_dir(front: &FrontEnd, spec_path: &Path) -> Result<(), Failure> {

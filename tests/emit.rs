@@ -324,10 +324,7 @@ fn failed_temp_file_removes_every_staged_file() {
     ]);
     let plan = emit::plan(&out, &next).unwrap();
     // The last temporary file cannot be created: a folder holds its name.
-    let blocker = out.join(format!(
-        "staging/.values.yaml.platc-tmp-{}",
-        std::process::id()
-    ));
+    let blocker = out.join(format!("staging/.values.yaml.platc-tmp-{}", emit::token()));
     fs::create_dir(&blocker).unwrap();
     let before = snapshot(&out);
     let err = emit::apply(&out, &plan, false).unwrap_err();
@@ -424,14 +421,90 @@ fn manifest_listing_a_path_outside_is_refused() {
 }
 
 #[test]
-fn leftover_temporary_files_are_cleaned_up() {
+fn only_temporary_files_named_in_the_journal_are_cleaned_up() {
     let (_tmp, out) = out_dir();
     write(&out, &base(), false).unwrap();
-    fs::write(out.join("prod/.values.yaml.platc-tmp-12345"), "half").unwrap();
+    // A user's file that merely looks like a temporary file is never platc's to delete.
+    let lookalike = out.join("prod/.values.yaml.platc-tmp-12345");
+    fs::write(&lookalike, "mine").unwrap();
     let plan = emit::plan(&out, &base()).unwrap();
-    assert_eq!(plan.leftovers, ["prod/.values.yaml.platc-tmp-12345"]);
+    assert!(plan.leftovers.is_empty(), "{:?}", plan.leftovers);
+    assert!(plan.is_noop());
+    // A dead run's journal names its token: its temporary files go, with the folder they
+    // alone filled, and the journal itself.
+    let dead = "0123456789abcdef0123456789abcdef";
+    fs::write(
+        out.join(emit::JOURNAL),
+        format!("{{\"version\": 1, \"token\": \"{dead}\", \"files\": {{}}}}\n"),
+    )
+    .unwrap();
+    fs::create_dir(out.join("half")).unwrap();
+    fs::write(out.join(format!("half/.x.yaml.platc-tmp-{dead}")), "ha").unwrap();
+    fs::write(out.join(format!("prod/.values.yaml.platc-tmp-{dead}")), "h").unwrap();
+    let plan = emit::plan(&out, &base()).unwrap();
+    assert_eq!(
+        plan.leftovers,
+        [
+            format!("half/.x.yaml.platc-tmp-{dead}"),
+            format!("prod/.values.yaml.platc-tmp-{dead}")
+        ]
+    );
+    assert!(!plan.is_noop());
     emit::apply(&out, &plan, false).unwrap();
-    assert!(!out.join("prod/.values.yaml.platc-tmp-12345").exists());
+    assert!(!out.join("half").exists(), "an emptied folder was left");
+    assert!(!out.join(emit::JOURNAL).exists());
+    assert_eq!(fs::read_to_string(&lookalike).unwrap(), "mine");
+    assert!(emit::plan(&out, &base()).unwrap().is_noop());
+}
+
+/// A run killed after some renames: its new files are adopted, its stale ones deleted, and
+/// nothing it wrote is refused as foreign, whatever spec comes next.
+#[test]
+fn files_of_an_interrupted_run_are_never_refused() {
+    let (_tmp, out) = out_dir();
+    write(&out, &base(), false).unwrap();
+    let next = tree(&[
+        ("prod/values.yaml", "replicas: 9\n"),
+        ("extra/new.yaml", "a: 1\n"),
+    ]);
+    let plan = emit::plan(&out, &next).unwrap();
+    // What a kill after two renames leaves: the journal, two new files, the old manifest.
+    let dead = "fedcba9876543210fedcba9876543210";
+    let journal = serde_json::json!({
+        "version": 1,
+        "token": dead,
+        "files": plan.manifest().files,
+    });
+    fs::write(out.join(emit::JOURNAL), journal.to_string()).unwrap();
+    fs::write(out.join("prod/values.yaml"), "replicas: 9\n").unwrap();
+    fs::create_dir(out.join("extra")).unwrap();
+    fs::write(out.join("extra/new.yaml"), "a: 1\n").unwrap();
+    // A third spec that produces neither the same `extra/new.yaml` nor the old files.
+    let third = tree(&[("extra/new.yaml", "a: 2\n"), ("other.yaml", "b: 1\n")]);
+    let plan = emit::plan(&out, &third).unwrap();
+    assert!(plan.conflicts.is_empty(), "{:?}", plan.conflicts);
+    emit::apply(&out, &plan, false).unwrap();
+    assert_eq!(snapshot_files(&out), third_files(&third));
+}
+
+fn snapshot_files(out: &Path) -> BTreeMap<String, String> {
+    snapshot(out)
+        .into_iter()
+        .filter(|(p, _)| p != emit::MANIFEST)
+        .collect()
+}
+
+/// The files of `tree` and the folders holding them, as [`snapshot`] lists them.
+fn third_files(tree: &OutputTree) -> BTreeMap<String, String> {
+    let mut all = tree.files().clone();
+    for rel in tree.files().keys() {
+        let mut at = rel.as_str();
+        while let Some((parent, _)) = at.rsplit_once('/') {
+            all.insert(format!("{parent}/"), String::new());
+            at = parent;
+        }
+    }
+    all
 }
 
 fn changed_setup() -> (TempDir, std::path::PathBuf, OutputTree) {

@@ -233,44 +233,73 @@ impl Rng {
     }
 }
 
+/// `out` holds no temporary file, no journal and no empty folder.
+fn assert_clean(out: &Path, context: &str) {
+    fn walk(dir: &Path, context: &str) {
+        let entries: Vec<_> = fs::read_dir(dir).unwrap().flatten().collect();
+        assert!(
+            !entries.is_empty(),
+            "{context}: empty folder {}",
+            dir.display()
+        );
+        for entry in entries {
+            let name = entry.file_name().to_string_lossy().into_owned();
+            assert!(!is_temporary(&name), "{context}: {name} left behind");
+            assert_ne!(name, platc::emit::JOURNAL, "{context}: journal left behind");
+            if entry.file_type().unwrap().is_dir() {
+                walk(&entry.path(), context);
+            }
+        }
+    }
+    walk(out, context);
+}
+
+/// 100 compiles killed (SIGKILL) at random points, each followed by a compile of a randomly
+/// chosen spec (often a third one): the killed run leaves every file wholly old or new, and the
+/// next compile always succeeds with exactly its tree: it never refuses a file platc wrote
+/// (E054), never leaves a temporary file, journal or empty folder behind.
 #[test]
-fn a_compile_killed_mid_write_leaves_old_or_new_files_and_a_rerun_repairs_it() {
+fn a_hundred_compiles_killed_at_random_points_are_always_finished_by_the_next() {
     let dir = TempDir::new().unwrap();
-    let spec_a = spec_file(dir.path(), "a", &spec_text(40, 50));
-    let spec_b = spec_file(dir.path(), "b", &spec_text(40, 77));
-    let tree_a = expected(&spec_a);
-    let tree_b = expected(&spec_b);
-    assert_ne!(tree_a, tree_b);
+    // Three specs whose trees differ in content and in which files exist.
+    let specs = [
+        spec_file(dir.path(), "a", &spec_text(12, 50)),
+        spec_file(dir.path(), "b", &spec_text(12, 77)),
+        spec_file(dir.path(), "c", &spec_text(8, 61)),
+    ];
+    let trees: Vec<BTreeMap<String, String>> = specs.iter().map(|s| expected(s)).collect();
+    assert_ne!(trees[0].len(), trees[2].len(), "spec c should drop files");
     let out = dir.path().join("out");
     let bin = cargo_bin("platc");
 
-    // How long a full compile from a to b takes, to aim the kills inside it.
-    compile_ok(&spec_a, &out);
+    // How long a full compile from one spec to another takes, to aim the kills inside it.
+    compile_ok(&specs[0], &out);
     let started = Instant::now();
-    compile_ok(&spec_b, &out);
+    compile_ok(&specs[1], &out);
     let full = started.elapsed().as_micros() as u64;
+    compile_ok(&specs[0], &out);
 
     let mut rng = Rng::new();
+    let mut now = 0;
     let mut killed = 0;
-    for round in 0..8 {
-        let (from, to, tree_from, tree_to) = if round % 2 == 0 {
-            (&spec_a, &spec_b, &tree_a, &tree_b)
-        } else {
-            (&spec_b, &spec_a, &tree_b, &tree_a)
-        };
-        compile_ok(from, &out);
-        assert_tree(&out, tree_from);
-
+    for round in 0..100 {
+        let to = (now + 1 + rng.below(2) as usize) % 3;
         let mut child = StdCommand::new(&bin)
             .args(["compile", "-f"])
-            .arg(to)
+            .arg(&specs[to])
             .arg("--out")
             .arg(&out)
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
             .unwrap();
-        std::thread::sleep(Duration::from_micros(rng.below(full)));
+        // Half anywhere in the run, half in its second half, where the writes are.
+        let delay = if round % 2 == 0 {
+            rng.below(full)
+        } else {
+            full / 2 + rng.below(full * 2 / 3)
+        };
+        std::thread::sleep(Duration::from_micros(delay));
         if child.try_wait().unwrap().is_none() {
             killed += 1;
         }
@@ -278,31 +307,158 @@ fn a_compile_killed_mid_write_leaves_old_or_new_files_and_a_rerun_repairs_it() {
         let _ = child.wait();
 
         for (path, content) in files_under(&out) {
-            if is_temporary(&path) || path == platc::emit::MANIFEST {
+            let name = path.rsplit('/').next().unwrap_or_default();
+            if is_temporary(name) || path == platc::emit::MANIFEST || path == platc::emit::JOURNAL {
                 continue;
             }
-            let old = tree_from.get(&path).map(String::as_bytes);
-            let new = tree_to.get(&path).map(String::as_bytes);
+            let old = trees[now].get(&path).map(String::as_bytes);
+            let new = trees[to].get(&path).map(String::as_bytes);
             assert!(
                 old == Some(&content[..]) || new == Some(&content[..]),
                 "round {round}: {path} is neither the old nor the new version"
             );
         }
-        for path in tree_from.keys().filter(|p| tree_to.contains_key(*p)) {
+        for path in trees[now].keys().filter(|p| trees[to].contains_key(*p)) {
             assert!(out.join(path).exists(), "round {round}: {path} vanished");
         }
-        compile_ok(to, &out);
-        assert_tree(&out, tree_to);
-        let check = Outcome::of(
-            common::command()
-                .args(["check", "-f"])
-                .arg(to)
-                .arg("--out")
-                .arg(&out),
-        );
-        assert_eq!(check.status, 0, "{}", check.stderr);
+        // The next compile, of any spec, finishes the job.
+        let next = rng.below(3) as usize;
+        if round % 10 == 9 {
+            let check = Outcome::of(
+                common::command()
+                    .args(["check", "-f"])
+                    .arg(&specs[next])
+                    .arg("--out")
+                    .arg(&out),
+            );
+            assert_no_panic(&check);
+            assert!(matches!(check.status, 0 | 1), "{}", check.stderr);
+        }
+        compile_ok(&specs[next], &out);
+        assert_tree(&out, &trees[next]);
+        assert_clean(&out, &format!("round {round}"));
+        now = next;
     }
-    eprintln!("killed {killed} of 8 compiles mid-run (full compile: {full} µs)");
+    eprintln!("killed 100 compiles, {killed} of them mid-run (full compile: {full} µs)");
+    assert!(killed >= 50, "only {killed} kills landed inside a compile");
+}
+
+/// Runs `platc compile SPEC --out OUT` without waiting.
+fn spawn_compile(spec: &Path, out: &Path) -> std::process::Child {
+    StdCommand::new(cargo_bin("platc"))
+        .args(["compile", "-f"])
+        .arg(spec)
+        .arg("--out")
+        .arg(out)
+        .env("PLATC_LOCK_TIMEOUT", "600")
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap()
+}
+
+/// Saves `text` as `spec` the way editors do: a new file renamed over the old one.
+fn save(spec: &Path, text: &str) {
+    let temp = spec.with_extension("saving");
+    fs::write(&temp, text).unwrap();
+    fs::rename(&temp, spec).unwrap();
+}
+
+/// 50 compiles at once while the spec is saved again and again: with the same text, every one
+/// succeeds and the tree is the spec's; with alternating texts, each either succeeds having
+/// compiled the spec as it stands or refuses with E059, the tree is always wholly one spec's,
+/// and a final compile gives exactly the last spec's tree.
+#[test]
+fn fifty_concurrent_compiles_never_mix_trees_nor_fail_spuriously() {
+    let dir = TempDir::new().unwrap();
+    let text_a = spec_text(6, 50);
+    let text_b = spec_text(6, 77);
+    let spec = spec_file(dir.path(), "s", &text_a);
+    let tree_a = expected(&spec);
+    let tree_b = expected(&spec_file(dir.path(), "b", &text_b));
+    let out = dir.path().join("out");
+
+    for alternate in [false, true] {
+        let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let saver = {
+            let (stop, spec) = (stop.clone(), spec.clone());
+            let (text_a, text_b) = (text_a.clone(), text_b.clone());
+            std::thread::spawn(move || {
+                let mut i = 0u64;
+                while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                    let b = alternate && i % 2 == 1;
+                    save(&spec, if b { &text_b } else { &text_a });
+                    i += 1;
+                    std::thread::sleep(Duration::from_millis(15));
+                }
+                // The last save is always spec a.
+                save(&spec, &text_a);
+            })
+        };
+        let children: Vec<_> = (0..25).map(|_| spawn_compile(&spec, &out)).collect();
+        let mut outcomes: Vec<Outcome> = Vec::new();
+        for child in children {
+            outcomes.push(Outcome::from_output(&child.wait_with_output().unwrap()));
+        }
+        stop.store(true, std::sync::atomic::Ordering::Relaxed);
+        saver.join().unwrap();
+        for (i, outcome) in outcomes.iter().enumerate() {
+            assert_no_panic(outcome);
+            let refused = outcome.status == 2 && outcome.stderr.contains("E059");
+            assert!(
+                outcome.status == 0 || (alternate && refused),
+                "alternate={alternate}, compile {i}: exit {}: {}",
+                outcome.status,
+                outcome.stderr
+            );
+        }
+        let on_disk = files_under(&out);
+        let is = |tree: &BTreeMap<String, String>| {
+            on_disk
+                .iter()
+                .filter(|(p, _)| p.as_str() != platc::emit::MANIFEST)
+                .map(|(p, c)| (p.as_str(), c.as_slice()))
+                .eq(tree.iter().map(|(p, c)| (p.as_str(), c.as_bytes())))
+        };
+        assert!(
+            is(&tree_a) || is(&tree_b),
+            "alternate={alternate}: a mixed tree"
+        );
+        if !alternate {
+            assert!(is(&tree_a));
+        }
+        assert_clean(&out, &format!("alternate={alternate}"));
+        compile_ok(&spec, &out);
+        assert_tree(&out, &tree_a);
+    }
+}
+
+/// A compile that cannot get the lock in time says so and writes nothing.
+#[test]
+fn a_compile_waiting_too_long_for_the_lock_refuses_cleanly() {
+    let dir = TempDir::new().unwrap();
+    let spec = spec_file(dir.path(), "a", &spec_text(2, 50));
+    let out = dir.path().join("out");
+    let held = platc::emit::exclusive(&out, |_| {}).unwrap();
+    let output = Outcome::of(
+        common::command()
+            .args(["compile", "-f"])
+            .arg(&spec)
+            .arg("--out")
+            .arg(&out)
+            .env("PLATC_LOCK_TIMEOUT", "1"),
+    );
+    assert_no_panic(&output);
+    assert_eq!(output.status, 2, "{}", output.stderr);
+    assert!(
+        output.stderr.contains("waiting for another platc"),
+        "{}",
+        output.stderr
+    );
+    assert!(output.stderr.contains("E061"), "{}", output.stderr);
+    assert!(files_under(&out).is_empty(), "a locked folder was written");
+    drop(held);
+    compile_ok(&spec, &out);
 }
 
 #[test]

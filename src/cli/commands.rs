@@ -126,6 +126,14 @@ pub fn compile(cli: &Cli, out: &Output, dir: Option<&Path>, force: bool, commit:
         return out.failure(&f);
     }
     let out_dir = pipeline::out_dir(&front, &cli.file, dir);
+    let _writing = match emit::exclusive(&out_dir, |s| out.info(&format!("{s}\n"))) {
+        Ok(lock) => lock,
+        Err(d) => return io_failure(out, d),
+    };
+    // Saved again while this run waited: what it rendered is no longer the spec.
+    if let Err(d) = pipeline::unchanged(&front, &cli.file) {
+        return io_failure(out, d.note("nothing was written"));
+    }
     let plan = match emit::plan(&out_dir, &tree) {
         Ok(p) => p,
         Err(d) => return io_failure(out, d),
@@ -149,6 +157,15 @@ pub fn compile(cli: &Cli, out: &Output, dir: Option<&Path>, force: bool, commit:
         Ok(s) => s,
         Err(d) => return io_failure(out, d),
     };
+    if let Err(d) = pipeline::unchanged(&front, &cli.file) {
+        return io_failure(
+            out,
+            d.note(format!(
+                "`{}` holds the spec as platc read it; run platc again",
+                out_dir.display()
+            )),
+        );
+    }
     let message = change_message(&out_dir, &summary);
     let committed = if commit {
         match emit::commit(repo, &out_dir, &message) {

@@ -3,6 +3,7 @@
 use std::path::Path;
 
 use super::io_error;
+use super::journal::JOURNAL;
 use super::manifest::MANIFEST;
 use super::plan::{ConflictKind, Plan, plan};
 use crate::diagnostic::Diagnostic;
@@ -38,9 +39,22 @@ pub struct FileDiff {
 /// Foreign files at produced paths show as modified, hand-edited stale files as deleted (what
 /// `--force` would do). The manifest, platc's own record, changes with every produced file, so
 /// it is listed only when nothing else differs (it is missing, or was edited).
+///
+/// An interrupted compile's journal shows as deleted: the next compile finishes and removes it.
 pub fn diff(out_dir: &Path, tree: &OutputTree) -> Result<Vec<FileDiff>, Diagnostic> {
+    let _reading = super::lock::shared(out_dir)?;
     let plan = plan(out_dir, tree)?;
     let mut diffs = plan_diffs(&plan);
+    if plan.interrupted.is_some() {
+        let old = std::fs::read(out_dir.join(JOURNAL)).unwrap_or_default();
+        diffs.push(FileDiff {
+            path: JOURNAL.to_string(),
+            kind: DiffKind::Deleted,
+            old: String::from_utf8_lossy(&old).into_owned(),
+            new: String::new(),
+        });
+        diffs.sort_by(|a, b| a.path.cmp(&b.path));
+    }
     if !diffs.is_empty() {
         return Ok(diffs);
     }

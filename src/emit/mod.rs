@@ -8,13 +8,15 @@
 //!
 //! Error codes: E050 bad output path, E051 symlink or non-file in the way, E052 read failed,
 //! E053 bad manifest, E054 conflicts, E055 write failed, E056 rename or delete failed,
-//! E057 git failed.
+//! E057 git failed, E061 output folder locked by another platc (E059, the spec changing mid-compile, is raised by the caller).
 //!
 //! [`OutputTree`]: crate::render::OutputTree
 
 mod diff;
 mod format;
 mod git;
+pub mod journal;
+mod lock;
 pub mod manifest;
 mod path;
 mod plan;
@@ -24,7 +26,10 @@ mod write;
 pub use diff::{DiffKind, FileDiff, check, diff, plan_diffs};
 pub use format::{Change, changes, markdown, out_name, stat, unified};
 pub use git::{check_committable, commit};
+pub use journal::JOURNAL;
+pub use lock::{Lock, exclusive, shared};
 pub use manifest::{MANIFEST, Manifest};
+pub use path::token;
 pub use plan::{Conflict, ConflictKind, Plan, plan};
 pub use redact::{find_secrets, mask_secrets, star_secrets};
 pub use write::{Summary, apply};

@@ -8,8 +8,11 @@ use super::io_error;
 use super::manifest::MANIFEST;
 use crate::diagnostic::Diagnostic;
 
-/// Marker in the names of temporary files (`.<name>.platc-tmp-<pid>`).
+/// Marker in the names of temporary files (`.<name>.platc-tmp-<token>`).
 const TMP_MARKER: &str = ".platc-tmp-";
+
+/// Hex digits in a run's token.
+const TOKEN_LEN: usize = 32;
 
 /// What is on disk at an output path.
 #[derive(Debug)]
@@ -47,29 +50,55 @@ pub fn validate(rel: &str) -> Result<(), Diagnostic> {
             _ => {}
         }
     }
-    if rel == MANIFEST {
-        return bad("is reserved for platc's manifest");
+    if rel == MANIFEST || rel == super::journal::JOURNAL {
+        return bad("is reserved for platc's manifest and journal");
     }
     Ok(())
 }
 
+/// This run's random token (128 bits, hex): its temporary files carry it, and the journal
+/// records it, so a later run can tell them from a user's files that merely look alike.
+pub fn token() -> &'static str {
+    use std::hash::{BuildHasher, Hasher};
+    static TOKEN: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    TOKEN.get_or_init(|| {
+        // `RandomState` is seeded from the operating system's random source.
+        let half = |salt: u64| {
+            let mut h = std::collections::hash_map::RandomState::new().build_hasher();
+            h.write_u64(salt);
+            h.write_u32(std::process::id());
+            h.finish()
+        };
+        let first = half(0);
+        format!("{first:016x}{:016x}", half(first))
+    })
+}
+
+/// Whether `s` has the shape of a token.
+pub fn is_token(s: &str) -> bool {
+    s.len() == TOKEN_LEN && s.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
+}
+
 /// The temporary file next to `target` that [`super::apply`] stages into.
 pub fn temp_path(target: &Path) -> PathBuf {
+    temp_path_of(target, token())
+}
+
+/// The temporary file next to `target` for the run with `token`.
+pub fn temp_path_of(target: &Path, token: &str) -> PathBuf {
     let name = target
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
-    static PID: std::sync::OnceLock<u32> = std::sync::OnceLock::new();
-    let pid = PID.get_or_init(std::process::id);
-    target.with_file_name(format!(".{name}{TMP_MARKER}{pid}"))
+    target.with_file_name(format!(".{name}{TMP_MARKER}{token}"))
 }
 
-/// Whether a file name is one of platc's temporary files, left behind by a crash.
-pub fn is_temp_name(name: &str) -> bool {
+/// Whether a file name is a temporary file of the run with `token`.
+pub fn is_temp_of(name: &str, token: &str) -> bool {
     name.starts_with('.')
         && name
-            .rsplit_once(TMP_MARKER)
-            .is_some_and(|(_, pid)| !pid.is_empty() && pid.bytes().all(|b| b.is_ascii_digit()))
+            .strip_suffix(token)
+            .is_some_and(|rest| rest.ends_with(TMP_MARKER))
 }
 
 /// Looks at files below one output folder without following any symlink, inspecting each
@@ -153,8 +182,9 @@ fn in_the_way(path: &Path, why: &str) -> Diagnostic {
         .help("move it out of the output folder, then run platc again")
 }
 
-/// Every leftover temporary file under `out_dir`, as relative paths; symlinks are not followed.
-pub fn leftover_temps(out_dir: &Path) -> Result<Vec<String>, Diagnostic> {
+/// Every temporary file of the run with `token` under `out_dir`, as relative paths; symlinks
+/// are not followed.
+pub fn leftover_temps(out_dir: &Path, token: &str) -> Result<Vec<String>, Diagnostic> {
     let mut found = Vec::new();
     let mut stack = vec![(out_dir.to_path_buf(), String::new())];
     while let Some((dir, prefix)) = stack.pop() {
@@ -172,11 +202,33 @@ pub fn leftover_temps(out_dir: &Path) -> Result<Vec<String>, Diagnostic> {
             let rel = format!("{prefix}{name}");
             if kind.is_dir() {
                 stack.push((entry.path(), format!("{rel}/")));
-            } else if kind.is_file() && is_temp_name(&name) {
+            } else if kind.is_file() && is_temp_of(&name, token) {
                 found.push(rel);
             }
         }
     }
     found.sort();
     Ok(found)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn temporary_files_are_recognised_by_their_token_only() {
+        let token = token();
+        assert!(is_token(token), "{token}");
+        let ours = temp_path(Path::new("out/a/values.yaml"));
+        let name = ours.file_name().unwrap().to_str().unwrap();
+        assert!(is_temp_of(name, token), "{name}");
+        for user in [
+            ".values.yaml.platc-tmp-1234",
+            ".values.yaml.platc-tmp-",
+            "values.yaml.platc-tmp-0123456789abcdef0123456789abcdef",
+            &format!(".values.yaml.platc-tmp-{}", "0".repeat(32)),
+        ] {
+            assert!(!is_temp_of(user, token), "{user}");
+        }
+    }
 }

@@ -5,6 +5,7 @@ use std::fmt;
 use std::path::Path;
 
 use super::io_error;
+use super::journal::{self, Interrupted, Owned};
 use super::manifest::{Manifest, sha256_hex};
 use super::path::{self, Entry};
 use crate::diagnostic::Diagnostic;
@@ -60,8 +61,11 @@ pub struct Plan {
     pub edited: Vec<String>,
     /// Files platc will only touch with `force`.
     pub conflicts: Vec<Conflict>,
-    /// Temporary files left by an interrupted run; removed by [`super::apply`].
+    /// Temporary files left by an interrupted run (named with its journal's token); removed
+    /// by [`super::apply`].
     pub leftovers: Vec<String>,
+    /// The run that was interrupted, when its journal is still in `out/`.
+    pub interrupted: Option<Interrupted>,
     pub(super) contents: BTreeMap<String, String>,
     pub(super) old_contents: BTreeMap<String, Vec<u8>>,
     pub(super) old_manifest: Manifest,
@@ -86,6 +90,7 @@ impl Plan {
             && self.delete.is_empty()
             && self.conflicts.is_empty()
             && self.leftovers.is_empty()
+            && self.interrupted.is_none()
             && self.manifest == self.old_manifest
     }
 
@@ -120,15 +125,10 @@ pub fn plan(out_dir: &Path, tree: &OutputTree) -> Result<Plan, Diagnostic> {
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
         Err(e) => return Err(io_error("E052", "inspect", out_dir, &e)),
     }
-    let old_manifest = Manifest::load(out_dir)?;
-    for rel in old_manifest.files.keys() {
-        path::validate(rel).map_err(|d| {
-            Diagnostic::error(
-                "E053",
-                format!("the manifest lists a bad path: {}", d.message),
-            )
-        })?;
-    }
+    let Owned {
+        manifest: old_manifest,
+        interrupted,
+    } = journal::owned(out_dir)?;
     let mut plan = Plan {
         manifest: Manifest::of(tree.files()),
         contents: tree.files().clone(),
@@ -181,7 +181,10 @@ pub fn plan(out_dir: &Path, tree: &OutputTree) -> Result<Plan, Diagnostic> {
         plan.old_contents.insert(rel.clone(), bytes);
     }
     plan.conflicts.sort_by(|a, b| a.path.cmp(&b.path));
-    plan.leftovers = path::leftover_temps(out_dir)?;
+    if let Some(token) = interrupted.as_ref().and_then(|i| i.token.as_deref()) {
+        plan.leftovers = path::leftover_temps(out_dir, token)?;
+    }
+    plan.interrupted = interrupted;
     plan.old_manifest = old_manifest;
     Ok(plan)
 }

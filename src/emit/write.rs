@@ -8,11 +8,12 @@
 //! folder, a file where a folder must go, disk full) removes every temporary file and every
 //! folder it created, so `out/` is exactly as before.
 //!
-//! Remaining window: the renames are each atomic but not atomic together. A crash between them
-//! leaves every file either wholly old or wholly new, with the old manifest, plus perhaps some
-//! temporary files. The next run repairs it: files already new compare equal and are adopted,
-//! the rest are rewritten, stale files are deleted again, and leftover temporary files are
-//! removed.
+//! Crashes: the renames are each atomic but not atomic together. Before staging, platc writes
+//! a journal (see [`super::journal`]) naming this run's random token and the manifest it
+//! installs; a kill at any point leaves every file wholly old or wholly new, perhaps temporary
+//! files carrying the token, and the journal. The next run (under the same lock) adopts files
+//! whose hash the manifest or the journal records, deletes the token's temporary files and the
+//! folders they emptied, and carries on; only files it can prove it wrote are ever deleted.
 
 use std::collections::{BTreeMap, HashSet};
 use std::fmt;
@@ -21,6 +22,7 @@ use std::io::{ErrorKind, Write};
 use std::path::{Path, PathBuf};
 
 use super::io_error;
+use super::journal::{self, Interrupted};
 use super::manifest::MANIFEST;
 use super::path;
 use super::plan::{ConflictKind, Plan};
@@ -71,6 +73,9 @@ pub fn apply(out_dir: &Path, plan: &Plan, force: bool) -> Result<Summary, Diagno
     if !plan.conflicts.is_empty() && !force {
         return Err(plan.conflict_error());
     }
+    if let Some(interrupted) = &plan.interrupted {
+        recover(out_dir, plan, interrupted)?;
+    }
     let mut writes: Vec<Staged<'_>> = Vec::new();
     for (rels, exists) in [(&plan.create, false), (&plan.update, true)] {
         for rel in rels {
@@ -82,8 +87,15 @@ pub fn apply(out_dir: &Path, plan: &Plan, force: bool) -> Result<Summary, Diagno
     let manifest_path = out_dir.join(MANIFEST);
     let manifest_stale = fs::read(&manifest_path).ok().as_deref() != Some(manifest_text.as_bytes());
 
+    // With more than the manifest to change, the journal first: from here on a kill is
+    // finished by the next run (see `journal`).
+    let journaled =
+        !(writes.is_empty() && plan.delete.is_empty() && (!force || plan.conflicts.is_empty()));
     let mut stage = Stage::default();
     let staged = stage.dir(out_dir, None).and_then(|()| {
+        if journaled {
+            journal::write(out_dir, path::token(), &plan.manifest)?;
+        }
         stage.files(out_dir, &writes)?;
         if manifest_stale {
             stage.file(&manifest_path, &manifest_text, true)?;
@@ -92,6 +104,9 @@ pub fn apply(out_dir: &Path, plan: &Plan, force: bool) -> Result<Summary, Diagno
     });
     if let Err(d) = staged {
         stage.undo();
+        if journaled {
+            let _ = journal::remove(out_dir);
+        }
         return Err(d.note(format!("nothing in `{}` was changed", out_dir.display())));
     }
 
@@ -133,9 +148,6 @@ pub fn apply(out_dir: &Path, plan: &Plan, force: bool) -> Result<Summary, Diagno
             }
         }
     }
-    for rel in &plan.leftovers {
-        let _ = fs::remove_file(out_dir.join(rel));
-    }
     flush::folders(out_dir, &stage.touched);
     if manifest_stale {
         let temp = path::temp_path(&manifest_path);
@@ -143,6 +155,11 @@ pub fn apply(out_dir: &Path, plan: &Plan, force: bool) -> Result<Summary, Diagno
             let _ = fs::remove_file(&temp);
             io_error("E056", "replace", &manifest_path, &e).note("run platc again to finish")
         })?;
+    }
+    if journaled {
+        journal::remove(out_dir)?;
+    }
+    if manifest_stale || journaled {
         flush::folder(out_dir);
     }
     Ok(Summary {
@@ -154,6 +171,43 @@ pub fn apply(out_dir: &Path, plan: &Plan, force: bool) -> Result<Summary, Diagno
         forced,
         manifest_written: manifest_stale,
     })
+}
+
+/// Finishes the run that left a journal: removes its temporary files and the folders they or
+/// its deletions emptied, installs the manifest [`super::plan`] merged from the manifest and the
+/// journal, then drops the journal. Each step is safe to repeat if this run is killed too; the
+/// merged manifest is staged under the dead run's token, which its journal still records.
+fn recover(out_dir: &Path, plan: &Plan, interrupted: &Interrupted) -> Result<(), Diagnostic> {
+    for rel in &plan.leftovers {
+        let target = out_dir.join(rel);
+        match fs::remove_file(&target) {
+            Ok(()) => remove_empty_parents(out_dir, rel),
+            Err(e) if e.kind() == ErrorKind::NotFound => {}
+            Err(e) => return Err(io_error("E056", "delete", &target, &e)),
+        }
+    }
+    for rel in &interrupted.paths {
+        if fs::symlink_metadata(out_dir.join(rel)).is_err() {
+            remove_empty_parents(out_dir, rel);
+        }
+    }
+    if let Some(token) = &interrupted.token {
+        let manifest_path = out_dir.join(MANIFEST);
+        let text = plan.old_manifest.to_text();
+        if fs::read(&manifest_path).ok().as_deref() != Some(text.as_bytes()) {
+            let temp = path::temp_path_of(&manifest_path, token);
+            let written = fs::write(&temp, &text)
+                .and_then(|()| fs::File::open(&temp)?.sync_all())
+                .and_then(|()| fs::rename(&temp, &manifest_path));
+            if let Err(e) = written {
+                let _ = fs::remove_file(&temp);
+                return Err(io_error("E056", "replace", &manifest_path, &e));
+            }
+        }
+    }
+    journal::remove(out_dir)?;
+    flush::folder(out_dir);
+    Ok(())
 }
 
 /// A file to stage: target, content, and whether the plan found a file there.

@@ -287,6 +287,31 @@ fn compile_then_check_then_diff() {
 }
 
 #[test]
+fn diff_detailed_exitcode_tells_changes_from_errors() {
+    let run = Run::spec(&bundled()).args(&["compile", "--out", "out"]);
+    assert_eq!(run.run().status, 0);
+    let root = run.path();
+    let detailed = ["diff", "--out", "out", "--detailed-exitcode", "--stat"];
+    let same = platc(&root, &detailed);
+    assert_eq!(same.status, 0, "no changes: {}", same.stderr);
+    let changed = bundled().replacen("syncPeriod: 60s", "syncPeriod: 2m", 1);
+    std::fs::write(root.join("platform.yaml"), changed).unwrap();
+    let changes = platc(&root, &detailed);
+    assert_eq!(changes.status, 2, "changes: {}", changes.stderr);
+    assert!(changes.stdout.contains("values.yaml"), "{}", changes.stdout);
+    // An invalid spec is 1, never 2 ("changes"), and never 0.
+    let broken = bundled().replacen("syncPeriod: 60s", "syncPeriod: often", 1);
+    std::fs::write(root.join("platform.yaml"), broken).unwrap();
+    let invalid = platc(&root, &detailed);
+    assert_eq!(invalid.status, 1, "invalid: {}", invalid.stderr);
+    // An unreadable spec (an I/O error, 2 elsewhere) is 1 too.
+    let missing = platc(&root, &["diff", "-f", "nope.yaml", "--detailed-exitcode"]);
+    assert_eq!(missing.status, 1, "{}", missing.stderr);
+    let both = platc(&root, &["diff", "--exit-code", "--detailed-exitcode"]);
+    assert_eq!(both.status, 2, "the two flags conflict: {}", both.stderr);
+}
+
+#[test]
 fn preview_names_a_branch() {
     let out = Run::spec(&bundled())
         .args(&["preview", "feature/hardy", "--format", "json"])

@@ -243,17 +243,33 @@ fn change_message(out_dir: &Path, summary: &emit::Summary) -> String {
     lines.join("\n")
 }
 
+/// What `platc diff`'s exit status says.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DiffExit {
+    /// 0 whether or not there are changes; errors as every command.
+    Plain,
+    /// `--exit-code`: 1 for changes, and for an invalid spec.
+    ChangesFail,
+    /// `--detailed-exitcode`: 0 no changes, 2 changes, 1 any error.
+    Detailed,
+}
+
 /// `platc diff`.
-pub fn diff(cli: &Cli, out: &Output, dir: Option<&Path>, stat: bool, exit_code: bool) -> i32 {
-    let (front, tree) = match front_and_tree(cli, out) {
-        Ok(ok) => ok,
-        Err(code) => return code,
-    };
+pub fn diff(cli: &Cli, out: &Output, dir: Option<&Path>, stat: bool, exit: DiffExit) -> i32 {
+    let code = diff_status(cli, out, dir, stat);
+    match (exit, code) {
+        (DiffExit::Detailed, Ok(changed)) => 2 * i32::from(changed),
+        (_, Ok(changed)) => i32::from(changed && exit == DiffExit::ChangesFail),
+        (DiffExit::Detailed, Err(_)) => 1,
+        (_, Err(code)) => code,
+    }
+}
+
+/// Prints the diff; `Ok` says whether there are changes, `Err` is the exit code of a failure.
+fn diff_status(cli: &Cli, out: &Output, dir: Option<&Path>, stat: bool) -> Result<bool, i32> {
+    let (front, tree) = front_and_tree(cli, out)?;
     let out_dir = pipeline::out_dir(&front, &cli.file, dir);
-    let diffs = match emit::diff(&out_dir, &tree) {
-        Ok(d) => d,
-        Err(d) => return io_failure(out, d),
-    };
+    let diffs = emit::diff(&out_dir, &tree).map_err(|d| io_failure(out, d))?;
     let name = emit::out_name(&out_dir);
     let code = match out.format {
         Format::Json => out.json_result(
@@ -264,10 +280,10 @@ pub fn diff(cli: &Cli, out: &Output, dir: Option<&Path>, stat: bool, exit_code: 
         _ if stat => out.stdout(&emit::stat(&diffs, &name)),
         _ => out.stdout(&emit::unified(&diffs, &name, out.color_stdout())),
     };
-    if code != 0 {
-        return code;
+    match code {
+        0 => Ok(!diffs.is_empty()),
+        code => Err(code),
     }
-    i32::from(exit_code && !diffs.is_empty())
 }
 
 /// `platc check`.

@@ -20,7 +20,9 @@ mod dag;
 #[derive(Debug, Parser)]
 #[command(name = "platc", version, about, long_about = None, after_help = EXAMPLES)]
 pub struct Cli {
-    /// The platform spec to read, `-` for standard input (validate, show, preview, airflow)
+    /// The platform spec. Read by validate, show, compile, diff, check, preview, airflow, upgrade
+    /// and dag; `-` reads standard input (validate, show, preview, airflow). Ignored by schema,
+    /// rules, completions and man
     /// [default: platform.yaml here, or in the nearest folder above within the git work tree]
     #[arg(
         short = 'f',
@@ -120,9 +122,13 @@ pub enum Command {
         /// Print a summary of changed lines per file instead of the diff.
         #[arg(long)]
         stat: bool,
-        /// Exit with 1 when there are changes.
-        #[arg(long)]
+        /// Exit with 1 when there are changes (and also 1 when the spec is invalid).
+        #[arg(long, conflicts_with = "detailed_exitcode")]
         exit_code: bool,
+        /// Exit 0 when there are no changes, 2 when there are, 1 on any error (as Terraform and
+        /// Helmfile do), so CI can tell "changes" from "invalid spec".
+        #[arg(long)]
+        detailed_exitcode: bool,
     },
     /// For CI: fail when the spec is invalid, or when the output folder or the schema file is stale.
     Check {
@@ -259,7 +265,15 @@ pub fn run(cli: &Cli) -> i32 {
             out: dir,
             stat,
             exit_code,
-        } => commands::diff(cli, &out, dir.as_deref(), *stat, *exit_code),
+            detailed_exitcode,
+        } => {
+            let exit = match (exit_code, detailed_exitcode) {
+                (_, true) => commands::DiffExit::Detailed,
+                (true, false) => commands::DiffExit::ChangesFail,
+                (false, false) => commands::DiffExit::Plain,
+            };
+            commands::diff(cli, &out, dir.as_deref(), *stat, exit)
+        }
         Command::Check { out: dir } => commands::check(cli, &out, dir.as_deref()),
         Command::Preview { branch, env } => commands::preview(cli, &out, branch, env.as_deref()),
         Command::Completions { shell } => {

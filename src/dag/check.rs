@@ -238,9 +238,14 @@ fn default_arg_keys<'a>(
     }
 }
 
+/// Every team default one DAG lacks, as one finding: the missing `default_args` keys and tags
+/// are one fix in one place, so they are reported together.
 fn check_defaults(rules: &Rules, file: &DagFile, dag: &DagDef, out: &mut Diagnostics) {
     let defaults = &rules.conventions.defaults;
     let here = file.place(dag.call.callee_span);
+    let mut lacks = Vec::new();
+    let mut fixes = Vec::new();
+    let mut place = None;
     if let Some((keys, dict_span)) = default_arg_keys(&file.module, &dag.call) {
         let mut wanted = vec![
             ("owner", format!("\"{}\"", defaults.owner)),
@@ -253,69 +258,81 @@ fn check_defaults(rules: &Rules, file: &DagFile, dag: &DagDef, out: &mut Diagnos
                 format!("{function}, imported with `from {module} import {function}`"),
             ));
         }
-        for (key, value) in wanted.into_iter().filter(|(k, _)| !keys.contains(k)) {
-            let place = dict_span.map_or_else(|| here.clone(), |s| file.place(s));
-            let message = match dict_span {
-                Some(_) => format!("default_args has no `{key}`"),
-                None => format!("this DAG has no default_args, so no `{key}`"),
-            };
-            out.push(
-                Diagnostic::error("dag-missing-default", message)
-                    .at(Some(place))
-                    .label(format!("`{key}` missing"))
-                    .help(format!(
-                        "add \"{key}\": {value} to default_args (the team's default)"
-                    )),
-            );
-        }
-    }
-    if defaults.tags.is_empty() || dag.call.splat {
-        return;
-    }
-    match dag
-        .call
-        .kwarg("tags")
-        .map(|k| file.module.resolve(&k.value))
-    {
-        None => out.push(
-            Diagnostic::error("dag-missing-default", "this DAG has no `tags`")
-                .at(Some(here))
-                .help(format!("add tags={:?}", defaults.tags)),
-        ),
-        Some(Expr {
-            kind: ExprKind::Seq(items),
-            span,
-        }) => {
-            let have: Vec<&str> = items
-                .iter()
-                .filter_map(|i| match &i.kind {
-                    ExprKind::Str(s) => Some(s.as_str()),
-                    _ => None,
-                })
-                .collect();
-            let missing: Vec<&String> = defaults
-                .tags
-                .iter()
-                .filter(|t| !have.contains(&t.as_str()))
-                .collect();
-            if !missing.is_empty() && have.len() == items.len() {
-                let list = missing
-                    .iter()
-                    .map(|t| format!("`{t}`"))
-                    .collect::<Vec<_>>()
-                    .join(", ");
-                out.push(
-                    Diagnostic::error(
-                        "dag-missing-default",
-                        format!("`tags` lacks the team's {list}"),
-                    )
-                    .at(Some(file.place(*span)))
-                    .help("every DAG carries the tags in dags.conventions.defaults.tags"),
-                );
+        let missing: Vec<_> = wanted
+            .into_iter()
+            .filter(|(k, _)| !keys.contains(k))
+            .collect();
+        if !missing.is_empty() {
+            place = Some(dict_span.map_or_else(|| here.clone(), |s| file.place(s)));
+            let names = backticked(missing.iter().map(|(k, _)| *k));
+            lacks.push(match dict_span {
+                Some(_) => format!("default_args has no {names}"),
+                None => format!("it has no default_args, so no {names}"),
+            });
+            for (key, value) in missing {
+                fixes.push(format!("add \"{key}\": {value} to default_args"));
             }
         }
-        Some(_) => {}
     }
+    if !defaults.tags.is_empty() && !dag.call.splat {
+        match dag
+            .call
+            .kwarg("tags")
+            .map(|k| file.module.resolve(&k.value))
+        {
+            None => {
+                lacks.push("it has no `tags`".to_string());
+                fixes.push(format!("add tags={:?}", defaults.tags));
+            }
+            Some(Expr {
+                kind: ExprKind::Seq(items),
+                span,
+            }) => {
+                let have: Vec<&str> = items
+                    .iter()
+                    .filter_map(|i| match &i.kind {
+                        ExprKind::Str(s) => Some(s.as_str()),
+                        _ => None,
+                    })
+                    .collect();
+                let missing: Vec<&str> = defaults
+                    .tags
+                    .iter()
+                    .map(String::as_str)
+                    .filter(|t| !have.contains(t))
+                    .collect();
+                if !missing.is_empty() && have.len() == items.len() {
+                    place.get_or_insert_with(|| file.place(*span));
+                    let list = backticked(missing.iter().copied());
+                    lacks.push(format!("`tags` lacks the team's {list}"));
+                    fixes.push(format!("add {list} to tags"));
+                }
+            }
+            Some(_) => {}
+        }
+    }
+    if lacks.is_empty() {
+        return;
+    }
+    out.push(
+        Diagnostic::error(
+            "dag-missing-default",
+            format!("this DAG lacks the team's defaults: {}", lacks.join("; ")),
+        )
+        .at(Some(place.unwrap_or(here)))
+        .label("team defaults missing")
+        .help(format!(
+            "{} (dags.conventions.defaults in the spec)",
+            fixes.join("; ")
+        )),
+    );
+}
+
+fn backticked<'a>(names: impl Iterator<Item = &'a str>) -> String {
+    names
+        .map(|n| format!("`{n}`"))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 fn check_schedule(rules: &Rules, file: &DagFile, dag: &DagDef, out: &mut Diagnostics) {

@@ -98,23 +98,36 @@ pub fn classify_text(text: &str) -> Classified {
             ))
         };
     }
-    if is_cron(text) {
-        Classified::Form(ScheduleForm::Cron)
-    } else {
-        Classified::Invalid(format!(
-            "`{text}` is neither a preset nor a cron expression of five fields"
-        ))
+    match parse_cron(text) {
+        Ok(()) => Classified::Form(ScheduleForm::Cron),
+        Err(why) => Classified::Invalid(format!(
+            "`{text}` is neither a preset nor a valid cron expression of five fields: {why}"
+        )),
     }
 }
 
-/// Five fields of digits, names (`MON`, `JAN`) and `* , - / ? L W #`.
-fn is_cron(text: &str) -> bool {
-    let fields: Vec<&str> = text.split_whitespace().collect();
-    fields.len() == 5
-        && fields.iter().all(|f| {
-            f.chars()
-                .all(|c| c.is_ascii_alphanumeric() || "*,-/?#".contains(c))
-        })
+/// Parses a five-field cron expression as Airflow's croniter reads it: minute, hour, day of
+/// month, month, day of week; names (`MON`, `JAN`), ranges, steps (also `0/15`) and lists; day
+/// of month and day of week combine with OR. Values out of range (`99 25 * * *`) are errors.
+fn parse_cron(text: &str) -> Result<(), String> {
+    use croner::parser::{CronParser, Seconds, Year};
+    // The parser upper-cases and copies the text: keep hostile input short.
+    const LONGEST: usize = 512;
+    if text.len() > LONGEST {
+        return Err(format!("longer than {LONGEST} characters"));
+    }
+    let fields = text.split_whitespace().count();
+    if fields != 5 {
+        return Err(format!("it has {fields} fields"));
+    }
+    CronParser::builder()
+        .seconds(Seconds::Disallowed)
+        .year(Year::Disallowed)
+        .sloppy_ranges(true)
+        .build()
+        .parse(text)
+        .map(|_| ())
+        .map_err(|e| e.to_string())
 }
 
 /// A `--schedule` for `platc dag new`, as Python source.
@@ -215,12 +228,42 @@ mod tests {
     }
 
     #[test]
+    fn cron_values_out_of_range_are_rejected() {
+        for bad in [
+            "99 25 * * *",
+            "0 24 * * *",
+            "0 0 32 * *",
+            "0 0 * 13 *",
+            "0 0 * * 8",
+            "5-1x * * * *",
+            "0 6 * * * *",
+            "* * * *",
+        ] {
+            assert!(
+                matches!(classify_text(bad), Classified::Invalid(_)),
+                "{bad} was accepted"
+            );
+        }
+        for good in ["0 0 * * 0", "0 0 * * 7", "0/10 * * * *", "59 23 31 12 SUN"] {
+            assert_eq!(
+                classify_text(good),
+                Classified::Form(ScheduleForm::Cron),
+                "{good}"
+            );
+        }
+        let long = "1,".repeat(100_000) + "1 * * * *";
+        assert!(matches!(classify_text(&long), Classified::Invalid(_)));
+    }
+
+    #[test]
     fn reads_the_command_line_forms() {
         assert_eq!(from_cli("none").unwrap().python, "None");
         assert_eq!(from_cli("@hourly").unwrap().form, ScheduleForm::Preset);
         assert_eq!(from_cli("0 6 * * *").unwrap().python, "\"0 6 * * *\"");
         assert_eq!(from_cli("6h").unwrap().python, "timedelta(hours=6)");
         assert!(from_cli("sometimes").is_err());
+        assert!(from_cli("0 6 * * MON-FRI").is_ok());
+        assert!(from_cli("*/15 0-6 1,15 JAN *").is_ok());
         assert!(from_cli("h").is_err());
     }
 }

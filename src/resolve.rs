@@ -11,7 +11,7 @@ use serde_json::Value;
 use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::load::{Document, escape_pointer};
 use crate::spec::{
-    Airflow, ArgoCd, Cloud, Dags, DataAccess, Database, EnvClass, Environment, GitOps, Image,
+    Airflow, ArgoCd, Cloud, Dags, DataAccess, Database, EnvClass, Environment, GitOps, Helm, Image,
     Ingress, Logging, Notifications, Platform, Preview, Secrets, Spec,
 };
 
@@ -75,6 +75,13 @@ pub struct ResolvedEnvironment {
     pub notifications: Option<Notifications>,
     /// How the UI is exposed.
     pub ingress: Ingress,
+    /// Chart values platc does not model, shared values with this environment's merged over.
+    #[serde(skip_serializing_if = "crate::resolve::helm_is_empty")]
+    pub helm: Helm,
+}
+
+fn helm_is_empty(helm: &Helm) -> bool {
+    helm.values.is_empty()
 }
 
 /// How long an environment lives.
@@ -158,6 +165,7 @@ fn resolve_env(
     let secrets = section("secrets", &env.secrets);
     let notifications = section("notifications", &env.notifications);
     let ingress = section("ingress", &env.ingress);
+    let helm = section("helm", &env.helm);
     let airflow = typed::<Airflow>(airflow, &format!("{base}/airflow"), doc, &mut diagnostics);
     let dags = typed::<Dags>(dags, &format!("{base}/dags"), doc, &mut diagnostics);
     let logging =
@@ -171,6 +179,7 @@ fn resolve_env(
     );
     let ingress =
         typed::<Option<Ingress>>(ingress, &format!("{base}/ingress"), doc, &mut diagnostics);
+    let helm = typed::<Option<Helm>>(helm, &format!("{base}/helm"), doc, &mut diagnostics);
     let lifecycle = match (&env.preview, &env.branch) {
         (Some(preview), None) => Lifecycle::Preview(preview.clone()),
         (None, branch) => Lifecycle::LongLived {
@@ -219,6 +228,7 @@ fn resolve_env(
             secrets,
             notifications,
             ingress: ingress.unwrap_or_default(),
+            helm: helm.flatten().unwrap_or_default(),
         }),
         _ => Err(diagnostics),
     }

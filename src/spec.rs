@@ -8,6 +8,10 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+mod chart;
+
+pub use chart::{Helm, NodePlacement, Placement, TaintEffect, Toleration, TolerationOperator};
+
 /// A platform: one Airflow, its environments and how they are deployed.
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
@@ -42,6 +46,9 @@ pub struct Spec {
     /// How the Airflow UI is exposed: ingress class, TLS and annotations.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ingress: Option<Ingress>,
+    /// Chart settings platc does not model (`helm.values`), for every environment.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub helm: Option<Helm>,
     /// The environments, by name. Each inherits the sections above and may override them.
     pub environments: IndexMap<String, Environment>,
 }
@@ -104,6 +111,10 @@ pub struct Airflow {
     /// that request resources, and pods without requests are the first evicted.
     #[serde(default, skip_serializing_if = "Resources::is_empty")]
     pub resources: Resources,
+    /// Which nodes the pods run on: node selector, tolerations and affinity, for every pod
+    /// (`all`) and per component (`workers` for an autoscaled task node pool).
+    #[serde(default, skip_serializing_if = "Placement::is_empty")]
+    pub placement: Placement,
 }
 
 /// What each Airflow component requests, by component.
@@ -635,6 +646,13 @@ pub struct Environment {
         skip_serializing_if = "Option::is_none"
     )]
     pub ingress: Option<Value>,
+    /// Overrides of the shared `helm` section (chart values platc does not model).
+    #[serde(
+        default,
+        deserialize_with = "present",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub helm: Option<Value>,
 }
 
 /// Keeps an explicit `null` as `Some(Value::Null)`: in an override it means "remove".

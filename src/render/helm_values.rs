@@ -291,6 +291,7 @@ pub fn render(
             "jobAnnotations": { "argocd.argoproj.io/hook": "Sync" },
         }),
     );
+    crate::render::chart_values::apply(env, &mut values);
     Ok(Value::Object(values))
 }
 

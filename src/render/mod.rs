@@ -5,6 +5,7 @@
 //! [`crate::yaml`]; only text formats (the Dockerfile) use templates.
 
 pub mod argocd;
+pub mod chart_values;
 pub mod dag_ci;
 pub mod helm_values;
 pub mod image;

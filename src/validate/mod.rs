@@ -4,6 +4,7 @@
 
 mod airflow_options;
 pub mod allow;
+mod chart_values;
 mod cloud;
 mod git;
 mod gitops;
@@ -56,6 +57,7 @@ pub fn rules(model: &crate::resolve::Model, doc: &Document) -> Diagnostics {
     out.extend(previews::check(model, doc));
     out.extend(required::check(model, doc));
     out.extend(resources::check(model, doc));
+    out.extend(chart_values::check(model, doc));
     // Rules run per environment; a finding in a shared section is reported once.
     out.sort();
     out.0.dedup();

@@ -14,6 +14,7 @@ pub mod dag;
 pub mod diagnostic;
 pub mod emit;
 pub mod encode;
+pub mod init;
 pub mod input_file;
 pub mod load;
 pub mod naming;

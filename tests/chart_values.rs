@@ -4,9 +4,9 @@
 
 mod common;
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
-use common::{bundled, platc, project};
+use common::{bundled, chart_src, helm, platc, project};
 
 const PLACEMENT: &str = "  placement:
     all:
@@ -192,29 +192,6 @@ fn chart_schema_errors_point_into_the_spec() {
         "{}",
         out.stderr
     );
-}
-
-fn helm() -> Option<PathBuf> {
-    match std::env::var_os("PLATC_HELM") {
-        Some(path) => Some(PathBuf::from(path)),
-        None => {
-            eprintln!("skipped: PLATC_HELM is not set (`.ci/tools.sh helm` prints the binary)");
-            None
-        }
-    }
-}
-
-/// The official chart's sources for offline `helm template`, or `None` after saying so.
-pub fn chart_src(version: &str) -> Option<PathBuf> {
-    let dir = common::crate_dir()
-        .join("../shared/conformance/airflow-chart-src")
-        .join(version);
-    if dir.join("Chart.yaml").is_file() {
-        Some(dir)
-    } else {
-        eprintln!("skipped: {} not found", dir.display());
-        None
-    }
 }
 
 #[test]

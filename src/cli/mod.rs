@@ -15,6 +15,7 @@ use crate::report::{self, Format};
 mod airflow;
 mod commands;
 mod dag;
+mod init;
 
 /// Compile one typed platform.yaml into Helm values, Argo CD manifests and image files for Airflow.
 #[derive(Debug, Parser)]
@@ -22,7 +23,7 @@ mod dag;
 pub struct Cli {
     /// The platform spec. Read by validate, show, compile, diff, check, preview, airflow, upgrade
     /// and dag; `-` reads standard input (validate, show, preview, airflow). Ignored by schema,
-    /// rules, completions and man
+    /// rules, completions, man and init (which writes platform.yaml in --dir)
     /// [default: platform.yaml here, or in the nearest folder above within the git work tree]
     #[arg(
         short = 'f',
@@ -66,6 +67,7 @@ Examples:
   platc validate                  check platform.yaml in this folder
   platc validate -f other.yaml --format github
   platc show prod                 print the resolved prod environment
+  platc init --cloud aws           start a GitOps repository here
   platc compile                   write out/ from platform.yaml
   platc diff --stat               what compile would change
   platc check --format github     in CI: fail when out/ is stale
@@ -175,6 +177,9 @@ pub enum Command {
         #[arg(long)]
         write: bool,
     },
+    /// Start a GitOps repository: write a commented platform.yaml that validates and compiles,
+    /// the schema it names, a CI workflow and a pre-commit config. Never overwrites.
+    Init(init::InitArgs),
     /// DAG authoring: scaffold a DAG file, or check DAG files against the spec's conventions.
     Dag {
         /// What to do.
@@ -318,6 +323,7 @@ pub fn run(cli: &Cli) -> i32 {
         Command::Airflow { command } => airflow::run(cli, &out, command),
         Command::Upgrade { to, write } => airflow::upgrade(cli, &out, to, *write),
         Command::Dag { command } => dag::run(cli, &out, command),
+        Command::Init(args) => init::run(&out, args),
     }
 }
 

@@ -12,6 +12,7 @@
 //!
 //! [`OutputTree`]: crate::render::OutputTree
 
+pub mod create;
 mod diff;
 mod format;
 mod git;
@@ -23,6 +24,7 @@ mod plan;
 pub mod redact;
 mod write;
 
+pub use create::create_new;
 pub use diff::{DiffKind, FileDiff, check, diff, plan_diffs};
 pub use format::{Change, changes, markdown, out_name, stat, unified};
 pub use git::{check_committable, commit};

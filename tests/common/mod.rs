@@ -86,3 +86,25 @@ pub fn json_stdout(out: &Outcome, what: &str) -> serde_json::Value {
         )
     })
 }
+
+/// The helm binary from `PLATC_HELM` (`.ci/run` exports it), or `None` after saying so.
+pub fn helm() -> Option<PathBuf> {
+    let helm = std::env::var_os("PLATC_HELM").map(PathBuf::from);
+    if helm.is_none() {
+        eprintln!("skipped helm template: PLATC_HELM is not set (`.ci/tools.sh helm` prints it)");
+    }
+    helm
+}
+
+/// The official chart's sources for offline `helm template`, or `None` after saying so.
+pub fn chart_src(version: &str) -> Option<PathBuf> {
+    let dir = crate_dir()
+        .join("../shared/conformance/airflow-chart-src")
+        .join(version);
+    if dir.join("Chart.yaml").is_file() {
+        Some(dir)
+    } else {
+        eprintln!("skipped helm template: {} not found", dir.display());
+        None
+    }
+}

@@ -65,14 +65,32 @@ impl Cloud {
         }
     }
 
-    /// A connection of the provider's type with no credentials: its hook then takes the pod's
-    /// workload identity (Application Default Credentials, the web-identity token EKS mounts,
-    /// the federated token Azure's webhook mounts).
-    pub fn identity_connection_uri(self) -> &'static str {
+    /// A connection of the provider's type with no credentials, for the log folder `remote`:
+    /// its hook then takes the pod's workload identity (Application Default Credentials, the
+    /// web-identity token EKS mounts, the federated token Azure's webhook mounts). Azure's names
+    /// the storage account, which Airflow reads from the connection, not from the folder.
+    pub fn identity_connection(self, remote: &str) -> String {
         match self {
-            Cloud::Gcp => "google-cloud-platform://",
-            Cloud::Aws => "aws://",
-            Cloud::Azure => "wasb://",
+            Cloud::Gcp => "google-cloud-platform://".to_owned(),
+            Cloud::Aws => "aws://".to_owned(),
+            Cloud::Azure => match wasb_folder(remote) {
+                Some(f) => serde_json::json!({
+                    "conn_type": "wasb",
+                    "host": format!("https://{}", f.host),
+                })
+                .to_string(),
+                None => serde_json::json!({ "conn_type": "wasb" }).to_string(),
+            },
+        }
+    }
+
+    /// `[logging] remote_base_log_folder` as Airflow reads it, for the spec's folder `remote`.
+    /// Airflow's Azure handler takes the container from its own option and the account from
+    /// the connection, so only `wasb://PATH` stays of `wasb://CONTAINER@ACCOUNT…/PATH`.
+    pub fn airflow_log_folder(self, remote: &str) -> String {
+        match (self, wasb_folder(remote)) {
+            (Cloud::Azure, Some(f)) => format!("wasb://{}", f.path),
+            _ => remote.to_owned(),
         }
     }
 
@@ -148,6 +166,43 @@ pub fn cloud_of_connection(connection: &str) -> Option<Cloud> {
             "azure_default" | "azure_data_lake_default" => Some(Cloud::Azure),
             _ => None,
         })
+}
+
+/// An Azure Blob Storage folder, `wasb://CONTAINER@ACCOUNT.blob.core.windows.net/PATH`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WasbFolder<'a> {
+    /// The blob container.
+    pub container: &'a str,
+    /// The storage account.
+    pub account: &'a str,
+    /// `ACCOUNT.blob.core.windows.net` (or a sovereign cloud's blob endpoint).
+    pub host: &'a str,
+    /// The folder inside the container, without slashes around it.
+    pub path: &'a str,
+}
+
+/// Splits a `wasb://` (or `wasbs://`) folder; `None` when it lacks container or account.
+pub fn wasb_folder(url: &str) -> Option<WasbFolder<'_>> {
+    let rest = url
+        .strip_prefix("wasb://")
+        .or_else(|| url.strip_prefix("wasbs://"))?;
+    let (authority, path) = rest.split_once('/').unwrap_or((rest, ""));
+    let (container, host) = authority.split_once('@')?;
+    let (account, endpoint) = host.split_once('.')?;
+    let container_ok = (3..=63).contains(&container.len())
+        && container
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
+    let account_ok = (3..=24).contains(&account.len())
+        && account
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit());
+    (container_ok && account_ok && endpoint.starts_with("blob.")).then_some(WasbFolder {
+        container,
+        account,
+        host,
+        path: path.trim_matches('/'),
+    })
 }
 
 /// An IAM role ARN, split: (account id, role path and name).
@@ -256,6 +311,30 @@ mod tests {
         assert_eq!(cloud_of_log_folder("/var/log"), None);
         assert_eq!(cloud_of_connection("aws_default"), Some(Cloud::Aws));
         assert_eq!(cloud_of_connection("my_logs"), None);
+    }
+
+    #[test]
+    fn azure_folders_split_into_container_account_and_path() {
+        let url = "wasb://airflow-logs@gridlogs.blob.core.windows.net/logs/prod/";
+        let f = wasb_folder(url).unwrap();
+        assert_eq!(
+            (f.container, f.account, f.path),
+            ("airflow-logs", "gridlogs", "logs/prod")
+        );
+        assert_eq!(Cloud::Azure.airflow_log_folder(url), "wasb://logs/prod");
+        assert_eq!(
+            Cloud::Azure.identity_connection(url),
+            r#"{"conn_type":"wasb","host":"https://gridlogs.blob.core.windows.net"}"#
+        );
+        for bad in [
+            "wasb://logs",
+            "wasb://c@a/logs",
+            "wasb://Logs@acct.blob.core.windows.net/x",
+            "s3://b/x",
+        ] {
+            assert_eq!(wasb_folder(bad), None, "{bad}");
+        }
+        assert_eq!(Cloud::Aws.airflow_log_folder("s3://b/x"), "s3://b/x");
     }
 
     #[test]

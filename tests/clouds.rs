@@ -159,3 +159,70 @@ fn a_spec_without_cloud_is_refused() {
     let found = diagnostics(&text);
     assert!(codes(&found).contains(&"E021"), "{:?}", codes(&found));
 }
+
+/// One compiled file of a spec in `tests/specs/`.
+fn compiled(spec: &str, file: &str) -> String {
+    let path = spec_path(spec);
+    let front = platc::pipeline::front_end(&path).expect("valid spec");
+    let tree = platc::pipeline::compile(&front, &path).expect("renders");
+    tree.get(file).expect("file").to_owned()
+}
+
+/// The service accounts and pod labels of one environment's values, per component.
+fn identity_values(spec: &str, env: &str) -> String {
+    let v = values(spec, env);
+    let mut out = serde_json::Map::new();
+    for component in ["scheduler", "apiServer", "dagProcessor", "triggerer"] {
+        out.insert(component.into(), v[component]["serviceAccount"].clone());
+    }
+    out.insert("workers".into(), v["workers"].clone());
+    out.insert("labels".into(), v["labels"].clone());
+    serde_json::to_string_pretty(&out).unwrap()
+}
+
+#[test]
+fn snapshot_service_accounts_per_cloud() {
+    insta::assert_snapshot!(
+        "gcp-accounts",
+        identity_values("../../platform.yaml", "prod")
+    );
+    insta::assert_snapshot!(
+        "aws-accounts",
+        identity_values("aws-celery-s3.yaml", "prod")
+    );
+    insta::assert_snapshot!("azure-accounts", identity_values("azure-wasb.yaml", "prod"));
+}
+
+#[test]
+fn snapshot_prerequisites_per_cloud() {
+    insta::assert_snapshot!(
+        "aws-prerequisites",
+        compiled("aws-celery-s3.yaml", "PREREQUISITES.md")
+    );
+    insta::assert_snapshot!(
+        "azure-prerequisites",
+        compiled("azure-wasb.yaml", "PREREQUISITES.md")
+    );
+}
+
+#[test]
+fn snapshot_preview_bindings_per_cloud() {
+    let run = |spec: PathBuf| {
+        let out = common::platc(
+            common::crate_dir(),
+            &["preview", "-f", spec.to_str().unwrap(), "feature/new-model"],
+        );
+        assert_eq!(out.status, 0, "{}", out.stderr);
+        out.stdout
+    };
+    insta::assert_snapshot!("gcp-preview", run(common::bundled_spec()));
+    insta::assert_snapshot!("azure-preview", run(spec_path("azure-wasb.yaml")));
+    let aws = spec_text("aws-celery-s3.yaml").replace(
+        "    branch: develop\n",
+        "    preview: {branches: feature/*}\n",
+    );
+    let dir = common::project(aws);
+    let out = common::platc(dir.path(), &["preview", "feature/new-model"]);
+    assert_eq!(out.status, 0, "{}", out.stderr);
+    insta::assert_snapshot!("aws-preview", out.stdout);
+}

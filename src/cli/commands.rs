@@ -9,7 +9,7 @@ use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::emit;
 use crate::naming;
 use crate::pipeline::{self, Failure, FrontEnd};
-use crate::render::{OutputTree, argocd, helm_values};
+use crate::render::{OutputTree, argocd, cloud_access, helm_values};
 use crate::report::Format;
 use crate::resolve::Lifecycle;
 
@@ -427,11 +427,16 @@ struct PreviewReport {
     git_sync_ref: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     log_folder: Option<String>,
-    /// The cloud service account the branch's pods act as.
+    /// The platform's cloud.
+    cloud: &'static str,
+    /// The cloud identity the branch's pods act as.
     service_account: String,
-    /// The members that need `roles/iam.workloadIdentityUser` on it, one per Kubernetes
-    /// service account of the branch's namespace.
+    /// The subject of each Kubernetes service account of the branch's namespace, in the cloud's
+    /// spelling: the members that need `roles/iam.workloadIdentityUser` on GCP, the token
+    /// subjects a federated credential (Azure) or trust policy (AWS) must accept.
     workload_identity_members: Vec<String>,
+    /// The commands that bind them (none on AWS, whose trust policy matches every branch).
+    bindings: Vec<String>,
 }
 
 /// `platc preview BRANCH`.
@@ -503,14 +508,14 @@ pub fn preview(cli: &Cli, out: &Output, branch: &str, env: Option<&str>) -> i32 
         .logging
         .as_ref()
         .map(|l| helm_values::preview_log_folder(&l.remote, &namespace));
-    let workload_identity_members = helm_values::identity_accounts(environment)
-        .into_iter()
-        .map(|a| {
-            format!(
-                "serviceAccount:{}.svc.id.goog[{namespace}/{}]",
-                environment.cloud_project, a.name
-            )
-        })
+    let accounts = helm_values::identity_accounts(environment);
+    let workload_identity_members = accounts
+        .iter()
+        .map(|a| cloud_access::subject(environment, &namespace, &a.name))
+        .collect();
+    let bindings: Vec<String> = accounts
+        .iter()
+        .filter_map(|a| cloud_access::binding_command(environment, &namespace, &a.name))
         .collect();
     let report = PreviewReport {
         environment: environment.name.clone(),
@@ -520,8 +525,10 @@ pub fn preview(cli: &Cli, out: &Output, branch: &str, env: Option<&str>) -> i32 
         url: helm_values::base_url(&environment.host, &path),
         git_sync_ref: branch.to_owned(),
         log_folder,
+        cloud: environment.cloud.as_str(),
         service_account: environment.service_account.clone(),
         workload_identity_members,
+        bindings,
     };
     if out.format == Format::Json {
         return out.json_result(
@@ -541,14 +548,18 @@ pub fn preview(cli: &Cli, out: &Output, branch: &str, env: Option<&str>) -> i32 
     if let Some(folder) = &report.log_folder {
         text.push_str(&format!("task logs:    {folder}\n"));
     }
-    text.push_str(
-        "\nWorkload identity for this branch (its namespace is new, so nothing binds it yet):\n",
-    );
-    for member in &report.workload_identity_members {
+    if report.bindings.is_empty() {
         text.push_str(&format!(
-            "  gcloud iam service-accounts add-iam-policy-binding {} --role roles/iam.workloadIdentityUser --member \"{member}\"\n",
+            "\nWorkload identity: the trust policy of {} already matches this branch's namespace (see PREREQUISITES.md).\n",
             report.service_account
         ));
+    } else {
+        text.push_str(
+            "\nWorkload identity for this branch (its namespace is new, so nothing binds it yet):\n",
+        );
+        for command in &report.bindings {
+            text.push_str(&format!("  {command}\n"));
+        }
     }
     out.stdout(&text)
 }

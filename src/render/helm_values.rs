@@ -339,8 +339,19 @@ fn config(env: &ResolvedEnvironment, target: Target) -> (Map<String, Value>, Vec
     };
     if let Some(logging) = &env.logging {
         set("logging", "remote_logging", "True".to_owned());
-        set("logging", "remote_base_log_folder", logging.remote.clone());
+        set(
+            "logging",
+            "remote_base_log_folder",
+            env.cloud.airflow_log_folder(&logging.remote),
+        );
         set("logging", "remote_log_conn_id", logging.connection.clone());
+        if let Some(folder) = crate::cloud::wasb_folder(&logging.remote) {
+            set(
+                "azure_remote_logging",
+                "remote_wasb_log_container",
+                folder.container.to_owned(),
+            );
+        }
     }
     if let Lifecycle::LongLived { .. } = env.lifecycle {
         set(
@@ -446,12 +457,12 @@ fn resources(request: &Request) -> Value {
 /// The variable and URI that define the remote log's connection as the pod's workload identity:
 /// only for the cloud's default connection id, which the team would otherwise have to create in
 /// every environment, previews included.
-pub fn identity_connection(env: &ResolvedEnvironment) -> Option<(String, &'static str)> {
+pub fn identity_connection(env: &ResolvedEnvironment) -> Option<(String, String)> {
     let logging = env.logging.as_ref()?;
     (logging.connection == env.cloud.default_connection()).then(|| {
         (
             format!("AIRFLOW_CONN_{}", logging.connection.to_ascii_uppercase()),
-            env.cloud.identity_connection_uri(),
+            env.cloud.identity_connection(&logging.remote),
         )
     })
 }
@@ -557,7 +568,8 @@ pub fn branch_parameters(_model: &Model, env: &ResolvedEnvironment) -> Vec<(Stri
         let namespace = crate::naming::preview_name_template(&env.namespace, preview.slug_length);
         parameters.push((
             helm_key(&["config", "logging", "remote_base_log_folder"]),
-            preview_log_folder(&logging.remote, &namespace),
+            env.cloud
+                .airflow_log_folder(&preview_log_folder(&logging.remote, &namespace)),
         ));
     }
     parameters

@@ -6,6 +6,7 @@
 
 pub mod argocd;
 pub mod chart_values;
+pub mod cloud_access;
 pub mod dag_ci;
 pub mod helm_values;
 pub mod image;

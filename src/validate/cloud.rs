@@ -83,17 +83,23 @@ fn check_env(env: &ResolvedEnvironment, doc: &Document, out: &mut Diagnostics) {
     if let Some(logging) = &env.logging {
         let scheme = cloud.log_scheme();
         let bucket_cloud = cloud_of_log_folder(&logging.remote);
-        let wanted = logging
-            .remote
-            .to_ascii_lowercase()
-            .starts_with(&format!("{scheme}://"));
+        let wanted = match cloud {
+            Cloud::Azure => crate::cloud::wasb_folder(&logging.remote).is_some(),
+            Cloud::Gcp | Cloud::Aws => logging
+                .remote
+                .to_ascii_lowercase()
+                .starts_with(&format!("{scheme}://")),
+        };
         if !wanted {
             push(
                 "cloud-bucket",
                 "logging.remote",
                 format!("is not a `{scheme}://` folder{}", found(bucket_cloud)),
                 at.value("/logging/remote"),
-                format!("log to a `{scheme}://BUCKET/PATH` folder of the environment's cloud"),
+                match cloud {
+                    Cloud::Azure => "log to `wasb://CONTAINER@ACCOUNT.blob.core.windows.net/PATH`: Airflow needs the container and the account".to_owned(),
+                    Cloud::Gcp | Cloud::Aws => format!("log to a `{scheme}://BUCKET/PATH` folder of the environment's cloud"),
+                },
             );
         }
         if let Some(other) = cloud_of_connection(&logging.connection)

@@ -27,6 +27,7 @@ mod branch_glob;
 mod git_branch;
 mod github;
 pub mod oci;
+pub mod urls;
 
 pub use branch_glob::{BranchGlob, re2_escape};
 pub use git_branch::git_branch_name;

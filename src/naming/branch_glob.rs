@@ -3,8 +3,10 @@
 
 use std::fmt;
 
-/// A branch pattern where `*` stands for any run of characters (`/` included) and `?` for one
-/// character; every other character is itself.
+/// A branch pattern where `*` stands for any run of branch characters (`/` included) and `?` for
+/// one; every other character is itself. Branch characters are ASCII letters, digits and `-._/`
+/// ([`is_branch_char`]): a preview's branch becomes a URL path, a namespace and a value in
+/// Airflow's config, so a branch holding `%`, `#`, `{` or a space gets no preview at all.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct BranchGlob<'a>(pub &'a str);
 
@@ -15,6 +17,9 @@ impl BranchGlob<'_> {
         let t: Vec<char> = branch.chars().collect();
         let (mut pi, mut ti, mut star, mut mark) = (0, 0, None, 0);
         while ti < t.len() {
+            if !is_branch_char(t[ti]) {
+                return false;
+            }
             if pi < p.len() && (p[pi] == '?' || p[pi] == t[ti]) {
                 pi += 1;
                 ti += 1;
@@ -33,20 +38,39 @@ impl BranchGlob<'_> {
         p[pi..].iter().all(|&c| c == '*')
     }
 
-    /// The same pattern as an anchored RE2 regexp: `*` is `.*`, `?` is `.`, the rest escaped.
-    /// RE2's `.` matches any character but a newline, which a git branch never holds.
+    /// The same pattern as an anchored RE2 regexp: `*` is `[-./0-9A-Z_a-z]*`, `?` one of them,
+    /// the rest escaped.
+    /// A glob with a literal character outside that set matches nothing.
     pub fn to_re2(&self) -> String {
+        if self
+            .0
+            .chars()
+            .any(|c| !(is_branch_char(c) || c == '*' || c == '?'))
+        {
+            return NOTHING.to_owned();
+        }
         let mut re = String::from("^");
         for c in self.0.chars() {
             match c {
-                '*' => re.push_str(".*"),
-                '?' => re.push('.'),
+                '*' => re.push_str(&format!("{BRANCH_CLASS}*")),
+                '?' => re.push_str(BRANCH_CLASS),
                 c => push_escaped(&mut re, c),
             }
         }
         re.push('$');
         re
     }
+}
+
+/// An RE2 (and Go) regexp that matches no text: the empty class.
+const NOTHING: &str = "^[^\\x00-\\x{10FFFF}]$";
+
+/// The RE2 class of [`is_branch_char`].
+const BRANCH_CLASS: &str = "[-./0-9A-Z_a-z]";
+
+/// Whether a preview branch may hold `c`: ASCII letters, digits and `-._/`.
+pub fn is_branch_char(c: char) -> bool {
+    c.is_ascii_alphanumeric() || matches!(c, '-' | '.' | '_' | '/')
 }
 
 impl fmt::Display for BranchGlob<'_> {
@@ -75,8 +99,9 @@ fn push_escaped(out: &mut String, c: char) {
 mod tests {
     use super::*;
 
-    /// Matches `text` against the regexp subset [`BranchGlob::to_re2`] produces: `^`, `$`, `.`,
-    /// `.*` and `\`-escaped literals. Independent of [`BranchGlob::matches`] (backtracking).
+    /// Matches `text` against the regexp subset [`BranchGlob::to_re2`] produces: `^`, `$`, the
+    /// class `[-./0-9A-Z_a-z]` alone or starred, and `\`-escaped literals. Independent of
+    /// [`BranchGlob::matches`] (backtracking); the class is read as RE2 reads it.
     fn re2_subset_matches(re: &str, text: &str) -> bool {
         #[derive(Debug)]
         enum Atom {
@@ -84,40 +109,59 @@ mod tests {
             AnyRun,
             Char(char),
         }
+        if re == NOTHING {
+            return false;
+        }
         let body = re
             .strip_prefix('^')
             .and_then(|r| r.strip_suffix('$'))
             .expect("anchored");
         let mut atoms = Vec::new();
         let mut chars = body.chars().peekable();
+        let class_member = |c: char| {
+            c == '-'
+                || c == '.'
+                || c == '/'
+                || c.is_ascii_digit()
+                || c.is_ascii_uppercase()
+                || c == '_'
+                || c.is_ascii_lowercase()
+        };
         while let Some(c) = chars.next() {
             match c {
                 '\\' => atoms.push(Atom::Char(chars.next().expect("escaped char"))),
-                '.' if chars.peek() == Some(&'*') => {
-                    chars.next();
-                    atoms.push(Atom::AnyRun);
+                '[' => {
+                    let class: String = chars.by_ref().take_while(|&c| c != ']').collect();
+                    assert_eq!(class, "-./0-9A-Z_a-z", "the only class in {re}");
+                    if chars.peek() == Some(&'*') {
+                        chars.next();
+                        atoms.push(Atom::AnyRun);
+                    } else {
+                        atoms.push(Atom::Any);
+                    }
                 }
-                '.' => atoms.push(Atom::Any),
                 c => {
                     assert!(!"+*?()|[]{}^$".contains(c), "unescaped {c} in {re}");
                     atoms.push(Atom::Char(c));
                 }
             }
         }
-        fn go(atoms: &[Atom], text: &[char]) -> bool {
+        let member = class_member;
+        fn go(atoms: &[Atom], text: &[char], member: &dyn Fn(char) -> bool) -> bool {
             match atoms.split_first() {
                 None => text.is_empty(),
-                Some((Atom::AnyRun, rest)) => {
-                    (0..=text.len()).any(|i| !text[..i].contains(&'\n') && go(rest, &text[i..]))
-                }
+                Some((Atom::AnyRun, rest)) => (0..=text.len())
+                    .any(|i| text[..i].iter().all(|&c| member(c)) && go(rest, &text[i..], member)),
                 Some((Atom::Any, rest)) => {
-                    text.first().is_some_and(|&c| c != '\n') && go(rest, &text[1..])
+                    text.first().is_some_and(|&c| member(c)) && go(rest, &text[1..], member)
                 }
-                Some((Atom::Char(c), rest)) => text.first() == Some(c) && go(rest, &text[1..]),
+                Some((Atom::Char(c), rest)) => {
+                    text.first() == Some(c) && go(rest, &text[1..], member)
+                }
             }
         }
         let text: Vec<char> = text.chars().collect();
-        go(&atoms, &text)
+        go(&atoms, &text, &member)
     }
 
     const CASES: &[(&str, &str, bool)] = &[
@@ -133,23 +177,23 @@ mod tests {
         ("release-1.?", "release-1.2", true),
         ("release-1.?", "release-1x2", false),
         ("release-1.*", "release-1.2.3", true),
-        ("a+b(c)", "a+b(c)", true),
+        ("a+b(c)", "a+b(c)", false),
         ("a+b(c)", "aab(c)", false),
-        ("[abc]", "[abc]", true),
+        ("[abc]", "[abc]", false),
         ("[abc]", "a", false),
-        ("{x,y}", "{x,y}", true),
+        ("{x,y}", "{x,y}", false),
         ("{x,y}", "x", false),
-        ("^x$", "^x$", true),
+        ("^x$", "^x$", false),
         ("a|b", "a", false),
-        ("a\\b", "a\\b", true),
+        ("a\\b", "a\\b", false),
         ("*/hot?ix*", "team/hotfix-1", true),
         ("*/hot?ix*", "team/hotfix", true),
         ("*/hot?ix*", "hotfix", false),
         ("**a", "bba", true),
         ("*a*b", "xaxxb", true),
         ("*a*b", "xaxxbx", false),
-        ("dev/日本?", "dev/日本語", true),
-        ("?", "é", true),
+        ("dev/日本?", "dev/日本語", false),
+        ("?", "é", false),
         ("feature/*", "feature/x\ny", false),
     ];
 
@@ -176,9 +220,17 @@ mod tests {
 
     #[test]
     fn regexps() {
-        assert_eq!(BranchGlob("feature/*").to_re2(), "^feature/.*$");
-        assert_eq!(BranchGlob("release-1.?").to_re2(), "^release-1\\..$");
-        assert_eq!(BranchGlob("a+b(c)").to_re2(), "^a\\+b\\(c\\)$");
+        assert_eq!(
+            BranchGlob("feature/*").to_re2(),
+            "^feature/[-./0-9A-Z_a-z]*$"
+        );
+        assert_eq!(
+            BranchGlob("release-1.?").to_re2(),
+            "^release-1\\.[-./0-9A-Z_a-z]$"
+        );
+        assert_eq!(BranchGlob("a+b(c)").to_re2(), NOTHING);
+        assert!(!BranchGlob("feature/*").matches("feature/100%"));
+        assert!(!BranchGlob("feature/*").matches("feature/a#b"));
         assert_eq!(re2_escape("my.repo"), "my\\.repo");
     }
 

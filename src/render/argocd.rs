@@ -642,7 +642,7 @@ mod tests {
         assert_eq!(scm["github"]["allBranches"], true);
         assert_eq!(
             scm["filters"],
-            json!([{"repositoryMatch": "^dags$"}, {"branchMatch": "^feature/.*$"}])
+            json!([{"repositoryMatch": "^dags$"}, {"branchMatch": "^feature/[-./0-9A-Z_a-z]*$"}])
         );
         assert_eq!(scm["requeueAfterSeconds"], 180);
         let template = &set["spec"]["template"];

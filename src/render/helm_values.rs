@@ -19,6 +19,7 @@ use serde_json::{Map, Value, json};
 use crate::airflow::AirflowVersion;
 use crate::charts;
 use crate::diagnostic::{Diagnostic, Diagnostics};
+use crate::encode::{configparser, go_template};
 use crate::render::image::ImageRef;
 use crate::resolve::{Lifecycle, Model, ResolvedEnvironment};
 use crate::spec::{ConfigValue, Database, Executor, Request};
@@ -326,6 +327,9 @@ fn git_sync(env: &ResolvedEnvironment) -> Value {
 
 /// `config` (airflow.cfg, as strings the way Airflow reads them) and the `secret` entries of
 /// options whose value comes from a Secret.
+///
+/// The chart passes each value through `tpl` and writes it into `airflow.cfg`, which Airflow
+/// reads with configparser's `%` interpolation: [`cfg_value`] encodes for both.
 fn config(env: &ResolvedEnvironment, target: Target) -> (Map<String, Value>, Vec<Value>) {
     let mut config = Map::new();
     let mut secret = Vec::new();
@@ -334,7 +338,7 @@ fn config(env: &ResolvedEnvironment, target: Target) -> (Map<String, Value>, Vec
             .entry(section.to_owned())
             .or_insert_with(|| Value::Object(Map::new()));
         if let Value::Object(options) = entry {
-            options.insert(key.to_owned(), Value::String(value));
+            options.insert(key.to_owned(), Value::String(cfg_value(&value)));
         }
     };
     if let Some(logging) = &env.logging {
@@ -378,6 +382,11 @@ fn config(env: &ResolvedEnvironment, target: Target) -> (Map<String, Value>, Vec
         }
     }
     (config, secret)
+}
+
+/// A `config` value as the chart's `tpl` and then Airflow's configparser read it back as `text`.
+pub fn cfg_value(text: &str) -> String {
+    go_template::literal(&configparser::value(text))
 }
 
 /// A component of the Airflow release that runs Airflow code.

@@ -18,9 +18,15 @@ pub fn check(model: &Model, doc: &Document) -> Diagnostics {
         let repo = &env.dags.repo;
         let ssh = repo.starts_with("git@") || repo.starts_with("ssh://");
         let https = repo.starts_with("https://");
-        if !ssh && !https {
+        if let Err(why) = crate::naming::urls::git_repo_url(repo).and_then(|()| {
+            if ssh || https {
+                Ok(())
+            } else {
+                Err("it is neither `git@…`/`ssh://` nor `https://`")
+            }
+        }) {
             out.push(
-                Diagnostic::error("git-url", format!("`{repo}` is not a git URL platc can sync"))
+                Diagnostic::error("git-url", format!("`{}` is not a git URL platc can sync: {why}", repo.escape_debug()))
                     .at(at.value("/dags/repo"))
                     .help("use `git@github.com:org/repo.git` (with `secrets.gitSshKey`) or `https://github.com/org/repo.git`"),
             );

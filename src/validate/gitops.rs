@@ -1,5 +1,5 @@
-//! Rule `gitops-path`: the output folder is a plain relative path inside the GitOps repository,
-//! outside its `.git` folder.
+//! Rules `gitops-path` and `gitops-repo`: the output folder is a plain relative path inside the
+//! GitOps repository, outside its `.git` folder; the repository URL parses without credentials.
 
 use std::path::{Component, Path};
 
@@ -27,6 +27,16 @@ pub fn check(model: &Model, doc: &Document) -> Diagnostics {
             )
             .at(doc.value_place("/gitops/path"))
             .help("git keeps its hooks and config there; use a folder of the work tree, such as `out`"),
+        );
+    }
+    if let Err(why) = crate::naming::urls::git_repo_url(&model.gitops.repo) {
+        out.push(
+            Diagnostic::error(
+                "gitops-repo",
+                format!("`{}` is not a repository URL Argo CD can read: {why}", model.gitops.repo.escape_debug()),
+            )
+            .at(doc.value_place("/gitops/repo"))
+            .help("use `https://github.com/org/repo.git` or `git@github.com:org/repo.git`; Argo CD's repository credentials hold any token"),
         );
     }
     if !plain {

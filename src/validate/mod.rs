@@ -6,6 +6,7 @@ mod airflow_options;
 pub mod allow;
 mod chart_values;
 mod cloud;
+mod fields;
 mod git;
 mod gitops;
 mod image;
@@ -51,6 +52,7 @@ pub fn rules(model: &crate::resolve::Model, doc: &Document) -> Diagnostics {
     out.extend(isolation::check(model, doc));
     out.extend(cloud::check(model, doc));
     out.extend(requirements::check(model, doc));
+    out.extend(fields::check(model, doc));
     out.extend(git::check(model, doc));
     out.extend(image::check(model, doc));
     out.extend(gitops::check(model, doc));

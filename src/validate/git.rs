@@ -18,13 +18,12 @@ pub fn check(model: &Model, doc: &Document) -> Diagnostics {
         let repo = &env.dags.repo;
         let ssh = repo.starts_with("git@") || repo.starts_with("ssh://");
         let https = repo.starts_with("https://");
-        if let Err(why) = crate::naming::urls::git_repo_url(repo).and_then(|()| {
-            if ssh || https {
-                Ok(())
-            } else {
-                Err("it is neither `git@…`/`ssh://` nor `https://`")
-            }
-        }) {
+        let kind = if ssh || https {
+            Ok(())
+        } else {
+            Err("it is neither `git@…`/`ssh://` nor `https://`")
+        };
+        if let Err(why) = kind.and(crate::naming::urls::git_repo_url(repo)) {
             out.push(
                 Diagnostic::error("git-url", format!("`{}` is not a git URL platc can sync: {why}", repo.escape_debug()))
                     .at(at.value("/dags/repo"))

@@ -12,7 +12,7 @@ use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::load::{Document, escape_pointer};
 use crate::spec::{
     Airflow, ArgoCd, Cloud, Dags, DataAccess, Database, EnvClass, Environment, GitOps, Helm, Image,
-    Ingress, Logging, Notifications, Platform, Preview, Secrets, Spec,
+    Ingress, Logging, Monitoring, Notifications, Platform, Preview, Secrets, Spec,
 };
 
 /// The whole platform, every environment fully specified.
@@ -75,6 +75,9 @@ pub struct ResolvedEnvironment {
     pub notifications: Option<Notifications>,
     /// How the UI is exposed.
     pub ingress: Ingress,
+    /// Metrics, dashboards and alerts, if on.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub monitoring: Option<Monitoring>,
     /// Chart values platc does not model, shared values with this environment's merged over.
     #[serde(skip_serializing_if = "crate::resolve::helm_is_empty")]
     pub helm: Helm,
@@ -180,6 +183,12 @@ fn resolve_env(
     let ingress =
         typed::<Option<Ingress>>(ingress, &format!("{base}/ingress"), doc, &mut diagnostics);
     let helm = typed::<Option<Helm>>(helm, &format!("{base}/helm"), doc, &mut diagnostics);
+    let monitoring = typed::<Option<Monitoring>>(
+        section("monitoring", &env.monitoring),
+        &format!("{base}/monitoring"),
+        doc,
+        &mut diagnostics,
+    );
     let lifecycle = match (&env.preview, &env.branch) {
         (Some(preview), None) => Lifecycle::Preview(preview.clone()),
         (None, branch) => Lifecycle::LongLived {
@@ -201,7 +210,15 @@ fn resolve_env(
         (EnvClass::Dev, Some(DataAccess::ReadOnly)) => Access::ReadOnly,
         (EnvClass::Dev, _) => Access::None,
     };
-    match (airflow, dags, logging, secrets, notifications, ingress) {
+    match (
+        airflow,
+        dags,
+        logging,
+        secrets,
+        notifications,
+        ingress,
+        monitoring,
+    ) {
         (
             Some(airflow),
             Some(dags),
@@ -209,6 +226,7 @@ fn resolve_env(
             Some(secrets),
             Some(notifications),
             Some(ingress),
+            Some(monitoring),
         ) if !diagnostics.has_errors() => Ok(ResolvedEnvironment {
             name: name.to_owned(),
             class: env.class,
@@ -229,6 +247,7 @@ fn resolve_env(
             notifications,
             ingress: ingress.unwrap_or_default(),
             helm: helm.flatten().unwrap_or_default(),
+            monitoring,
         }),
         _ => Err(diagnostics),
     }

@@ -12,6 +12,10 @@ mod chart;
 
 pub use chart::{Helm, NodePlacement, Placement, TaintEffect, Toleration, TolerationOperator};
 
+pub mod monitoring;
+
+pub use monitoring::Monitoring;
+
 /// A platform: one Airflow, its environments and how they are deployed.
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
@@ -49,6 +53,9 @@ pub struct Spec {
     /// Chart settings platc does not model (`helm.values`), for every environment.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub helm: Option<Helm>,
+    /// Per-DAG metrics, Grafana dashboards and alerts; omit to leave monitoring off.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub monitoring: Option<Monitoring>,
     /// The environments, by name. Each inherits the sections above and may override them.
     pub environments: IndexMap<String, Environment>,
 }
@@ -653,6 +660,13 @@ pub struct Environment {
         skip_serializing_if = "Option::is_none"
     )]
     pub helm: Option<Value>,
+    /// Overrides of the shared `monitoring` section; `null` turns monitoring off here.
+    #[serde(
+        default,
+        deserialize_with = "present",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub monitoring: Option<Value>,
 }
 
 /// Keeps an explicit `null` as `Some(Value::Null)`: in an override it means "remove".
@@ -724,11 +738,12 @@ fn default_requeue() -> u64 {
 }
 
 /// The sections an environment may override, with the pointer of each in the spec.
-pub const OVERRIDABLE: [&str; 6] = [
+pub const OVERRIDABLE: [&str; 7] = [
     "airflow",
     "dags",
     "logging",
     "secrets",
     "notifications",
     "ingress",
+    "monitoring",
 ];

@@ -50,3 +50,712 @@ fn the_test_prometheus_serves_backfilled_series_on_loopback() {
     let err = prom.query("sum(", T0).unwrap_err();
     assert!(err.contains("bad_data"), "{err}");
 }
+
+// ---------------------------------------------------------------------------------------------
+// The generated monitoring of the bundled spec (and of its Airflow 2 and 3.3 variants).
+
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::process::Command;
+
+use platc::render::monitoring::metrics::{self, FAMILIES, Kind};
+use platc::render::monitoring::statsd::{self, Mapping};
+use platc::render::monitoring::{Scope, dashboards, rules};
+use platc::resolve::Model;
+use serde_json::{Value, json};
+
+/// The bundled spec with its Airflow (and chart) version replaced; options of newer releases
+/// removed for Airflow 2.
+fn spec_on(version: &str) -> String {
+    let text = common::bundled();
+    let (chart, keep_config) = match version {
+        v if v.starts_with('2') => ("1.21.0", false),
+        _ => ("1.22.0", true),
+    };
+    let mut out = String::new();
+    let mut skipping = false;
+    for line in text.lines() {
+        if line.starts_with("  version: 3.2.2") {
+            out.push_str(&format!("  version: {version}\n"));
+            continue;
+        }
+        if line.starts_with("  chart: ") {
+            out.push_str(&format!("  chart: {chart}\n"));
+            continue;
+        }
+        if !keep_config && line == "  config:" {
+            skipping = true;
+            continue;
+        }
+        if skipping {
+            if line.starts_with("    ") || line.trim_start().starts_with('#') {
+                continue;
+            }
+            skipping = false;
+        }
+        out.push_str(line);
+        out.push('\n');
+    }
+    out
+}
+
+fn model_of(spec: &str) -> Model {
+    let dir = common::project(spec);
+    match platc::pipeline::front_end(&dir.path().join("platform.yaml")) {
+        Ok(front) => front.model,
+        Err(failure) => panic!("spec does not compile: {:?}", failure.diagnostics),
+    }
+}
+
+fn scope<'m>(model: &'m Model, env: &str) -> Scope<'m> {
+    let env = model
+        .environments
+        .iter()
+        .find(|e| e.name == env)
+        .unwrap_or_else(|| panic!("no environment {env}"));
+    Scope::of(model, env).expect("monitoring is on")
+}
+
+fn yaml(value: &Value) -> String {
+    platc::yaml::value_to_yaml(value)
+}
+
+// ---- statsd_exporter's matching, as its mapper does it --------------------------------------
+
+/// A StatsD line with InfluxDB-style tags: (name, tags, type).
+fn parse_line(line: &str) -> (String, BTreeMap<String, String>, String) {
+    let (head, rest) = line.split_once(':').expect("name:value");
+    let kind = rest.split('|').nth(1).expect("|type").to_owned();
+    let mut parts = head.split(',');
+    let name = parts.next().unwrap_or_default().to_owned();
+    let tags = parts
+        .map(|t| {
+            let (k, v) = t.split_once('=').expect("tag=value");
+            (k.to_owned(), v.to_owned())
+        })
+        .collect();
+    (name, tags, kind)
+}
+
+fn metric_type(statsd_type: &str) -> &'static str {
+    match statsd_type {
+        "c" => "counter",
+        "g" => "gauge",
+        _ => "observer",
+    }
+}
+
+/// The mapping statsd_exporter picks for `name` and the labels it sets: glob mappings first
+/// (component by component, `*` one whole component, the first in file order winning), then
+/// regular expressions in file order (unanchored, as Go's FindStringSubmatchIndex).
+fn map<'m>(
+    mappings: &'m [Mapping],
+    name: &str,
+    kind: &str,
+) -> Option<(&'m Mapping, BTreeMap<String, String>)> {
+    let parts: Vec<&str> = name.split('.').collect();
+    let type_ok = |m: &Mapping| m.match_metric_type.is_none_or(|t| t == kind);
+    for m in mappings.iter().filter(|m| m.match_type.is_none()) {
+        let pattern: Vec<&str> = m.pattern.split('.').collect();
+        if pattern.len() != parts.len() || !type_ok(m) {
+            continue;
+        }
+        let mut captures = Vec::new();
+        let matched = pattern.iter().zip(&parts).all(|(p, s)| {
+            if *p == "*" {
+                captures.push(*s);
+                !s.is_empty()
+            } else {
+                p == s
+            }
+        });
+        if matched {
+            let labels = m
+                .labels
+                .iter()
+                .map(|(k, v)| {
+                    let mut value = v.clone();
+                    for (i, c) in captures.iter().enumerate() {
+                        value = value.replace(&format!("${}", i + 1), c);
+                    }
+                    (k.to_string(), value)
+                })
+                .collect();
+            return Some((m, labels));
+        }
+    }
+    for m in mappings.iter().filter(|m| m.match_type == Some("regex")) {
+        let re = regex::Regex::new(&m.pattern).expect("mapping regex compiles");
+        if re.is_match(name) && type_ok(m) {
+            return Some((m, BTreeMap::new()));
+        }
+    }
+    None
+}
+
+#[test]
+fn statsd_lines_map_to_labelled_families() {
+    let dir = common::crate_dir().join("tests/data/statsd");
+    for version in ["2.11.2", "3.2.2", "3.3.2"] {
+        let airflow3 = version.starts_with('3');
+        let mappings = statsd::mappings("prod", airflow3);
+        let text = std::fs::read_to_string(dir.join(format!("{version}.txt"))).expect("lines");
+        let mut seen = std::collections::BTreeSet::new();
+        for line in text.lines().filter(|l| !l.is_empty()) {
+            let (name, tags, kind) = parse_line(line);
+            let kind = metric_type(&kind);
+            let (mapping, labels) = map(&mappings, &name, kind)
+                .unwrap_or_else(|| panic!("{version}: no mapping matches `{line}`"));
+            let legacy = name.contains("etl.daily") || name.contains("etl__daily");
+            if mapping.action == Some("drop") {
+                // Dropped: legacy names (ids inside) and what platc does not chart.
+                assert!(
+                    legacy
+                        || !FAMILIES
+                            .iter()
+                            .any(|f| format!("airflow.{}", f.statsd) == name),
+                    "{version}: `{line}` is a charted family but dropped"
+                );
+                continue;
+            }
+            assert!(
+                !legacy,
+                "{version}: legacy line `{line}` is mapped to {}",
+                mapping.name
+            );
+            let family = FAMILIES
+                .iter()
+                .find(|f| f.name == mapping.name)
+                .expect("mapped to a family");
+            seen.insert(family.name);
+            // The exporter's labels: the tags, then the mapping's own.
+            let mut all: BTreeMap<String, String> = tags.clone();
+            all.extend(labels);
+            assert_eq!(
+                all.get("environment").map(String::as_str),
+                Some("prod"),
+                "{line}"
+            );
+            let mut names: Vec<&str> = all.keys().map(String::as_str).collect();
+            names.sort_unstable();
+            let mut expected = metrics::labels(family);
+            expected.sort_unstable();
+            for label in &expected {
+                assert!(
+                    names.contains(label),
+                    "{version}: `{line}` lacks label {label}: {all:?}"
+                );
+            }
+            if let Some(dag) = tags.get("dag_id") {
+                assert_eq!(dag, "etl.daily", "{line}");
+            }
+            if family.name == "airflow_dagrun_duration_seconds" {
+                let state = all.get("state").map(String::as_str);
+                assert!(
+                    matches!(state, Some("success" | "failed")),
+                    "{line}: {all:?}"
+                );
+            }
+        }
+        // Every family the version sends was seen, the task group's task under its full id.
+        for family in metrics::families(airflow3) {
+            assert!(
+                seen.contains(family.name),
+                "{version}: no line maps to {}",
+                family.name
+            );
+        }
+        assert!(
+            text.contains("task_id=load.upsert"),
+            "{version}: no task-group task"
+        );
+    }
+}
+
+// ---- rules: promtool check rules and promtool test rules ------------------------------------
+
+fn promtool_ok(args: &[&str], dir: &Path) -> String {
+    let out = Command::new("promtool")
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .expect("run promtool");
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(out.status.success(), "promtool {args:?} failed:\n{text}");
+    text
+}
+
+/// Alert expectations: (eval time, alert, labels of each firing alert besides the rule's).
+type Expect = (
+    &'static str,
+    &'static str,
+    Vec<Vec<(&'static str, &'static str)>>,
+);
+
+fn unit_test(rule_labels: &BTreeMap<String, String>, airflow3: bool) -> Value {
+    let a = r#"environment="prod",namespace="airflow""#;
+    let s = |series: String, values: &str| json!({ "series": series, "values": values });
+    let mut input = vec![
+        // etl__daily fails at minute 10; reports__weekly only succeeds; staging is not ours.
+        s(format!(r#"airflow_dagrun_duration_seconds_count{{{a},dag_id="etl__daily",run_type="scheduled",state="failed"}}"#), "0x9 1x50"),
+        s(format!(r#"airflow_dagrun_duration_seconds_count{{{a},dag_id="reports__weekly",run_type="scheduled",state="success"}}"#), "0+1x60"),
+        s(r#"airflow_dagrun_duration_seconds_count{environment="staging",namespace="staging",dag_id="etl__daily",run_type="scheduled",state="failed"}"#.to_owned(), "0+1x60"),
+        // Both start 30 minutes late: over etl's 15m default, under the 1h of reports__*.
+        s(format!(r#"airflow_dagrun_schedule_delay_seconds_sum{{{a},dag_id="etl__daily"}}"#), "0+1800x60"),
+        s(format!(r#"airflow_dagrun_schedule_delay_seconds_count{{{a},dag_id="etl__daily"}}"#), "0+1x60"),
+        s(format!(r#"airflow_dagrun_schedule_delay_seconds_sum{{{a},dag_id="reports__weekly"}}"#), "0+1800x60"),
+        s(format!(r#"airflow_dagrun_schedule_delay_seconds_count{{{a},dag_id="reports__weekly"}}"#), "0+1x60"),
+        // The scheduler beats all along, the triggerer stops at minute 20, the DAG processor
+        // never reports.
+        s(format!(r#"airflow_scheduler_heartbeat_total{{{a}}}"#), "0+5x60"),
+        s(format!(r#"airflow_triggerer_heartbeat_total{{{a}}}"#), "0+5x20 100x40"),
+        s(format!(r#"airflow_dag_processing_import_errors{{{a}}}"#), "0x14 2x45"),
+        s(format!(r#"airflow_pool_starving_tasks{{{a},pool_name="default_pool"}}"#), "0x60"),
+        s(format!(r#"airflow_pool_starving_tasks{{{a},pool_name="etl_pool"}}"#), "3x60"),
+        // Pod a (a task-group task) is OOM-killed, pod b completed; pod c waits for a node.
+        s(r#"kube_pod_container_status_terminated_reason{namespace="airflow",pod="a",container="base",reason="OOMKilled"}"#.to_owned(), "1x60"),
+        s(r#"kube_pod_container_status_terminated_reason{namespace="airflow",pod="b",container="base",reason="Completed"}"#.to_owned(), "1x60"),
+        s(r#"kube_pod_labels{namespace="airflow",pod="a",label_dag_id="etl__daily",label_task_id="load.upsert"}"#.to_owned(), "1x60"),
+        s(r#"kube_pod_labels{namespace="airflow",pod="b",label_dag_id="etl__daily",label_task_id="extract"}"#.to_owned(), "1x60"),
+        s(r#"kube_pod_labels{namespace="airflow",pod="c",label_dag_id="reports__weekly",label_task_id="render"}"#.to_owned(), "1x60"),
+        s(r#"kube_pod_status_phase{namespace="airflow",pod="c",phase="Pending"}"#.to_owned(), "1x60"),
+        s(r#"kube_pod_status_phase{namespace="airflow",pod="b",phase="Pending"}"#.to_owned(), "0x60"),
+        // Another namespace's OOM is not this environment's.
+        s(r#"kube_pod_container_status_terminated_reason{namespace="other",pod="z",container="base",reason="OOMKilled"}"#.to_owned(), "1x60"),
+        s(r#"kube_pod_labels{namespace="other",pod="z",label_dag_id="x",label_task_id="y"}"#.to_owned(), "1x60"),
+    ];
+    if airflow3 {
+        // Keeps the scheduler-only case honest: a series of another environment only.
+        input.push(s(
+            r#"airflow_dag_processor_heartbeat_total{environment="staging",namespace="staging"}"#
+                .to_owned(),
+            "0+5x60",
+        ));
+    }
+    let mut expect: Vec<Expect> = vec![
+        ("5m", "AirflowDagRunFailed", vec![]),
+        (
+            "30m",
+            "AirflowDagRunFailed",
+            vec![vec![("dag_id", "etl__daily")]],
+        ),
+        (
+            "30m",
+            "AirflowDagScheduleDelayed",
+            vec![vec![("dag_id", "etl__daily")]],
+        ),
+        ("30m", "AirflowSchedulerHeartbeatMissing", vec![]),
+        ("10m", "AirflowTriggererHeartbeatMissing", vec![]),
+        ("30m", "AirflowTriggererHeartbeatMissing", vec![vec![]]),
+        ("20m", "AirflowDagImportErrors", vec![]),
+        ("30m", "AirflowDagImportErrors", vec![vec![]]),
+        ("10m", "AirflowPoolStarving", vec![]),
+        (
+            "30m",
+            "AirflowPoolStarving",
+            vec![vec![("pool_name", "etl_pool")]],
+        ),
+        (
+            "30m",
+            "AirflowWorkerPodOOMKilled",
+            vec![vec![
+                ("namespace", "airflow"),
+                ("pod", "a"),
+                ("label_dag_id", "etl__daily"),
+                ("label_task_id", "load.upsert"),
+            ]],
+        ),
+        ("10m", "AirflowWorkerPodPending", vec![]),
+        (
+            "30m",
+            "AirflowWorkerPodPending",
+            vec![vec![
+                ("namespace", "airflow"),
+                ("pod", "c"),
+                ("label_dag_id", "reports__weekly"),
+                ("label_task_id", "render"),
+            ]],
+        ),
+    ];
+    if airflow3 {
+        expect.push(("30m", "AirflowDagProcessorHeartbeatMissing", vec![vec![]]));
+    }
+    let tests: Vec<Value> = expect
+        .into_iter()
+        .map(|(at, alert, firing)| {
+            let exp: Vec<Value> = firing
+                .into_iter()
+                .map(|own| {
+                    let mut labels: BTreeMap<String, String> = rule_labels.clone();
+                    if alert.contains("Heartbeat") {
+                        labels.insert("severity".into(), "critical".into());
+                    }
+                    for (k, v) in own {
+                        labels.insert(k.into(), v.into());
+                    }
+                    json!({ "exp_labels": labels })
+                })
+                .collect();
+            json!({ "eval_time": at, "alertname": alert, "exp_alerts": exp })
+        })
+        .collect();
+    json!({
+        "rule_files": ["rules.yaml"],
+        "evaluation_interval": "1m",
+        "tests": [{ "interval": "1m", "input_series": input, "alert_rule_test": tests }],
+    })
+}
+
+#[test]
+fn rules_pass_promtool_check_and_fire_or_stay_quiet_in_promtool_tests() {
+    if common::prometheus::promtool("promtool rule tests").is_none() {
+        return;
+    }
+    for version in ["3.2.2", "2.11.2", "3.3.2"] {
+        let model = model_of(&spec_on(version));
+        let scope = scope(&model, "prod");
+        let file = rules::rules_file(&scope).expect("alerts are on in the bundled spec");
+        let dir = tempfile::tempdir().expect("tempdir");
+        std::fs::write(dir.path().join("full.yaml"), yaml(&file)).expect("write");
+        promtool_ok(&["check", "rules", "full.yaml"], dir.path());
+        // The unit tests compare annotations too; they are checked (templates parse) above,
+        // and left out here so the expectations name only what routes an alert.
+        let mut bare = file.clone();
+        for group in bare["groups"].as_array_mut().expect("groups") {
+            for rule in group["rules"].as_array_mut().expect("rules") {
+                rule.as_object_mut().expect("rule").remove("annotations");
+            }
+        }
+        std::fs::write(dir.path().join("rules.yaml"), yaml(&bare)).expect("write");
+        let rule_labels: BTreeMap<String, String> = bare["groups"][0]["rules"][0]["labels"]
+            .as_object()
+            .expect("labels")
+            .iter()
+            .map(|(k, v)| (k.clone(), v.as_str().unwrap_or_default().to_owned()))
+            .collect();
+        assert_eq!(
+            rule_labels.get("slack_channel").map(String::as_str),
+            Some("data-platform-deploys")
+        );
+        let airflow3 = version.starts_with('3');
+        std::fs::write(
+            dir.path().join("test.yaml"),
+            yaml(&unit_test(&rule_labels, airflow3)),
+        )
+        .expect("write");
+        promtool_ok(&["test", "rules", "test.yaml"], dir.path());
+    }
+}
+
+// ---- a real Prometheus evaluates every panel and rule expression ----------------------------
+
+const START: i64 = 1_760_000_000;
+const STEP: i64 = 60;
+const POINTS: i64 = 180;
+const END: i64 = START + STEP * (POINTS - 1);
+
+/// Synthetic series under exactly the mapped names and labels, plus the cAdvisor and
+/// kube-state-metrics series the worker panels join.
+fn synthetic(airflow3: bool) -> OpenMetrics {
+    let mut om = OpenMetrics::default();
+    let times: Vec<i64> = (0..POINTS).map(|i| START + i * STEP).collect();
+    let growing = |per_step: f64| -> Vec<(i64, f64)> {
+        times
+            .iter()
+            .enumerate()
+            .map(|(i, t)| (*t, i as f64 * per_step))
+            .collect()
+    };
+    // Heartbeats stop 20 minutes before the end: the panels see them, the alerts fire.
+    let stopping = |per_step: f64| -> Vec<(i64, f64)> {
+        times
+            .iter()
+            .enumerate()
+            .map(|(i, t)| (*t, (i.min(POINTS as usize - 21)) as f64 * per_step))
+            .collect()
+    };
+    let constant = |v: f64| -> Vec<(i64, f64)> { times.iter().map(|t| (*t, v)).collect() };
+    let base = [("environment", "prod"), ("namespace", "airflow")];
+    let dags = ["etl__daily", "reports__weekly"];
+    let tasks = ["extract", "load.upsert"];
+    for family in metrics::families(airflow3) {
+        let mut label_sets: Vec<Vec<(&str, &str)>> = vec![base.to_vec()];
+        let mut expand = |label: &'static str, values: &[&'static str]| {
+            label_sets = label_sets
+                .iter()
+                .flat_map(|set| {
+                    values.iter().map(move |v| {
+                        let mut s = set.clone();
+                        s.push((label, *v));
+                        s
+                    })
+                })
+                .collect();
+        };
+        for label in family.tags.iter().chain(family.captured.iter()) {
+            match *label {
+                "dag_id" => expand("dag_id", &dags),
+                "task_id" => expand("task_id", &tasks),
+                "run_type" => expand("run_type", &["scheduled"]),
+                "pool_name" => expand("pool_name", &["default_pool"]),
+                "state" if family.kind == Kind::Histogram => {
+                    expand("state", &["success", "failed"])
+                }
+                "state" => expand("state", &["success", "failed", "up_for_retry"]),
+                other => panic!("no synthetic values for label {other}"),
+            }
+        }
+        for labels in &label_sets {
+            match family.kind {
+                Kind::Counter if family.name.contains("heartbeat") => {
+                    om.series(family.name, labels, &stopping(5.0))
+                }
+                Kind::Counter => om.series(family.name, labels, &growing(1.0)),
+                Kind::Gauge => om.series(family.name, labels, &constant(3.0)),
+                Kind::Histogram => {
+                    // One observation a minute of 1800 s (over both schedule-delay thresholds'
+                    // lower one, and the reports one at 7200 below).
+                    let value = if labels.contains(&("dag_id", "reports__weekly")) {
+                        7200.0
+                    } else {
+                        1800.0
+                    };
+                    for le in statsd::BUCKETS
+                        .iter()
+                        .map(|b| format!("{b}"))
+                        .chain(["+Inf".to_owned()])
+                    {
+                        let bound: f64 = le.parse().unwrap_or(f64::INFINITY);
+                        let mut with_le = labels.clone();
+                        with_le.push(("le", &le));
+                        let per = if value <= bound { 1.0 } else { 0.0 };
+                        om.series(&format!("{}_bucket", family.name), &with_le, &growing(per));
+                    }
+                    om.series(&format!("{}_sum", family.name), labels, &growing(value));
+                    om.series(&format!("{}_count", family.name), labels, &growing(1.0));
+                }
+            }
+        }
+    }
+    for (pod, task) in [("etl-a", "load.upsert"), ("etl-b", "extract")] {
+        let pod_labels = [
+            ("namespace", "airflow"),
+            ("pod", pod),
+            ("label_dag_id", "etl__daily"),
+            ("label_task_id", task),
+        ];
+        om.series("kube_pod_labels", &pod_labels, &constant(1.0));
+        let c = [
+            ("namespace", "airflow"),
+            ("pod", pod),
+            ("container", "base"),
+        ];
+        om.series("container_cpu_usage_seconds_total", &c, &growing(30.0));
+        om.series(
+            "container_memory_working_set_bytes",
+            &c,
+            &constant(512.0 * 1024.0 * 1024.0),
+        );
+    }
+    om.series(
+        "kube_pod_container_status_terminated_reason",
+        &[
+            ("namespace", "airflow"),
+            ("pod", "etl-a"),
+            ("container", "base"),
+            ("reason", "OOMKilled"),
+        ],
+        &constant(1.0),
+    );
+    om.series(
+        "kube_pod_status_phase",
+        &[
+            ("namespace", "airflow"),
+            ("pod", "etl-b"),
+            ("phase", "Pending"),
+        ],
+        &constant(1.0),
+    );
+    om
+}
+
+/// A panel's query as Grafana sends it, its variables given values.
+fn substitute(expr: &str, env: &str) -> String {
+    expr.replace("$__rate_interval", "5m")
+        .replace("$environment", env)
+        .replace("$namespace", ".*")
+        .replace("$dag_id", ".*")
+}
+
+#[test]
+fn every_panel_and_rule_expression_returns_data_from_a_real_prometheus() {
+    let model = model_of(&common::bundled());
+    let scope = scope(&model, "prod");
+    let Some(prom) = Prometheus::start(&synthetic(scope.airflow3).finish()) else {
+        return;
+    };
+    let mut failures = Vec::new();
+    let boards = dashboards::all(&scope);
+    assert_eq!(boards.len(), 2);
+    for (key, board) in &boards {
+        for panel in &board.panels {
+            for target in &panel.targets {
+                let expr = substitute(&target.expr, "prod");
+                match prom.query_range(&expr, START, END, 300) {
+                    Ok(data) if result_len(&data) > 0 => {}
+                    Ok(data) => failures.push(format!(
+                        "{key} / {}: no data for {expr}: {data}",
+                        panel.title
+                    )),
+                    Err(e) => failures.push(format!("{key} / {}: {e}: {expr}", panel.title)),
+                }
+            }
+        }
+        for variable in &board.templating.list {
+            if variable.kind != "query" {
+                continue;
+            }
+            // label_values(metric{…}, label) is Grafana's; ask Prometheus for the series.
+            let definition = substitute(variable.definition.as_deref().unwrap_or_default(), "prod");
+            let inner = definition
+                .trim_start_matches("label_values(")
+                .rsplit_once(',')
+                .map(|(m, _)| m.to_owned())
+                .unwrap_or_default();
+            match prom.query(&format!("count({inner})"), END) {
+                Ok(data) if result_len(&data) > 0 => {}
+                other => failures.push(format!("{key} variable {}: {other:?}", variable.name)),
+            }
+        }
+    }
+    let file = rules::rules_file(&scope).expect("alerts");
+    let mut count = 0;
+    for group in file["groups"].as_array().expect("groups") {
+        for rule in group["rules"].as_array().expect("rules") {
+            count += 1;
+            let expr = rule["expr"].as_str().unwrap_or_default();
+            match prom.query(expr, END) {
+                Ok(data) if result_len(&data) > 0 => {}
+                Ok(data) => failures.push(format!("{}: no data: {data}", rule["alert"])),
+                Err(e) => failures.push(format!("{}: {e}", rule["alert"])),
+            }
+        }
+    }
+    assert!(count >= 9, "only {count} rules");
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
+fn kube_metric_names_exist_in_cadvisor_and_kube_state_metrics() {
+    let dir = common::crate_dir().join("../shared/conformance/metrics-names");
+    let (Ok(cadvisor), Ok(ksm)) = (
+        std::fs::read_to_string(dir.join("cadvisor.txt")),
+        std::fs::read_to_string(dir.join("kube-state-metrics.txt")),
+    ) else {
+        eprintln!("skipped: {} not found", dir.display());
+        return;
+    };
+    let known: std::collections::BTreeSet<&str> = cadvisor.lines().chain(ksm.lines()).collect();
+    let model = model_of(&common::bundled());
+    let scope = scope(&model, "prod");
+    let mut exprs: Vec<String> = dashboards::all(&scope)
+        .iter()
+        .flat_map(|(_, b)| {
+            b.panels
+                .iter()
+                .flat_map(|p| p.targets.iter().map(|t| t.expr.clone()))
+        })
+        .collect();
+    let file = rules::rules_file(&scope).expect("alerts");
+    for group in file["groups"].as_array().expect("groups") {
+        for rule in group["rules"].as_array().expect("rules") {
+            exprs.push(rule["expr"].as_str().unwrap_or_default().to_owned());
+        }
+    }
+    let ident = regex::Regex::new(r"\b(container_[a-z_]+|kube_[a-z_]+)\b").expect("regex");
+    let mut used = 0;
+    for expr in &exprs {
+        for m in ident.find_iter(expr) {
+            used += 1;
+            assert!(
+                known.contains(m.as_str()),
+                "{} is not a cAdvisor/kube-state-metrics metric",
+                m.as_str()
+            );
+        }
+    }
+    assert!(used > 0);
+}
+
+// ---- the objects against their schemas -------------------------------------------------------
+
+#[test]
+fn service_monitor_and_prometheus_rule_pass_the_operator_crd_schemas() {
+    let dir = common::crate_dir().join("../shared/conformance/prometheus-operator");
+    if !dir.is_dir() {
+        eprintln!("skipped: {} not found", dir.display());
+        return;
+    }
+    let validator = |kind: &str| {
+        let text = std::fs::read_to_string(dir.join(format!("{kind}.strict.schema.json")))
+            .expect("schema");
+        let schema: Value = serde_json::from_str(&text).expect("schema JSON");
+        jsonschema::validator_for(&schema).expect("schema compiles")
+    };
+    let monitors = validator("servicemonitors");
+    let rules = validator("prometheusrules");
+    let model = model_of(&common::bundled());
+    let mut checked = 0;
+    for env in &model.environments {
+        for (file, doc) in platc::render::monitoring::extras(&model, env) {
+            let v = match doc["kind"].as_str() {
+                Some("ServiceMonitor") => &monitors,
+                Some("PrometheusRule") => &rules,
+                _ => continue,
+            };
+            let errors: Vec<String> = v
+                .iter_errors(&doc)
+                .map(|e| format!("{e} at {}", e.instance_path()))
+                .collect();
+            assert!(
+                errors.is_empty(),
+                "{}/{file}: {}",
+                env.name,
+                errors.join("; ")
+            );
+            checked += 1;
+        }
+    }
+    assert_eq!(
+        checked, 3,
+        "prod's ServiceMonitor and PrometheusRule, dev's ServiceMonitor"
+    );
+}
+
+#[test]
+fn dashboards_are_stable_and_have_unique_panel_ids() {
+    let model = model_of(&common::bundled());
+    let scope = scope(&model, "prod");
+    let again = model_of(&common::bundled());
+    let again = self::scope(&again, "prod");
+    for ((_, a), (_, b)) in dashboards::all(&scope)
+        .iter()
+        .zip(dashboards::all(&again).iter())
+    {
+        assert_eq!(a, b);
+        assert!(a.uid.len() <= 40, "{}", a.uid);
+        let ids: std::collections::BTreeSet<u32> = a.panels.iter().map(|p| p.id).collect();
+        assert_eq!(ids.len(), a.panels.len());
+        for p in &a.panels {
+            assert!(
+                p.grid_pos.x + p.grid_pos.w <= 24,
+                "{} overflows the grid",
+                p.title
+            );
+        }
+    }
+}

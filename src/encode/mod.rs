@@ -13,6 +13,7 @@ pub mod dockerfile;
 pub mod github;
 pub mod go_template;
 pub mod json;
+pub mod promql;
 pub mod python;
 pub mod shell;
 pub mod url;

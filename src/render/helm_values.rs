@@ -178,6 +178,7 @@ pub fn render(
     }
 
     values.insert("ingress".into(), ingress(env, target));
+    super::monitoring::helm_values(_model, env, &mut values);
 
     // Workload identity on every component that runs Airflow code, each under a fixed account
     // name so the IAM bindings can name it (see `prerequisites`).

@@ -123,6 +123,11 @@ pub fn render(model: &Model, env: &ResolvedEnvironment) -> Vec<(String, Value)> 
             ));
         }
     }
+    files.extend(
+        super::monitoring::extras(model, env)
+            .into_iter()
+            .map(|(file, doc)| (format!("{dir}/{file}"), doc)),
+    );
     // Secrets and the database proxy exist before the chart's migration job (a Sync hook in
     // wave 0) and its pods start, instead of being retried into place.
     for (_, doc) in &mut files {

@@ -11,6 +11,7 @@ pub mod dag_ci;
 pub mod helm_values;
 pub mod image;
 pub mod manifests;
+pub mod monitoring;
 pub mod prerequisites;
 
 use std::collections::BTreeMap;

@@ -32,6 +32,29 @@ const SET_BY_PLATC: [(&str, &str, &str); 14] = [
     ),
 ];
 
+/// The `[metrics]` options the StatsD mapping of `monitoring` relies on.
+const SET_BY_MONITORING: [&str; 4] = [
+    "statsd_on",
+    "statsd_prefix",
+    "statsd_influxdb_enabled",
+    "legacy_names_on",
+];
+
+/// The spec field from which platc sets `[section] key` in `env`, if it does.
+fn set_by_platc(
+    env: &crate::resolve::ResolvedEnvironment,
+    section: &str,
+    key: &str,
+) -> Option<&'static str> {
+    if env.monitoring.is_some() && section == "metrics" && SET_BY_MONITORING.contains(&key) {
+        return Some("monitoring");
+    }
+    SET_BY_PLATC
+        .iter()
+        .find(|(s, k, _)| *s == section && *k == key)
+        .map(|(_, _, field)| *field)
+}
+
 /// Checks each environment's overrides; identical findings from shared settings are reported once.
 pub fn check(model: &Model, doc: &Document) -> Diagnostics {
     let mut out = Diagnostics::default();
@@ -70,10 +93,7 @@ pub fn check(model: &Model, doc: &Document) -> Diagnostics {
                     escape_pointer(section),
                     escape_pointer(key)
                 );
-                if let Some((_, _, field)) = SET_BY_PLATC
-                    .iter()
-                    .find(|(s, k, _)| s == section && k == key)
-                {
+                if let Some(field) = set_by_platc(env, section, key) {
                     out.push(
                         Diagnostic::error(
                             "airflow-set-by-platc",
@@ -93,9 +113,7 @@ pub fn check(model: &Model, doc: &Document) -> Diagnostics {
         for (name, value) in &env.airflow.env {
             let rel = format!("/airflow/env/{}", escape_pointer(name));
             if let Some(parsed) = airflow::parse_env_name(name).map(|n| n.resolve(catalog))
-                && let Some((_, _, field)) = SET_BY_PLATC
-                    .iter()
-                    .find(|(s, k, _)| *s == parsed.section && *k == parsed.key)
+                && let Some(field) = set_by_platc(env, &parsed.section, &parsed.key)
             {
                 out.push(
                     Diagnostic::error(

@@ -51,6 +51,11 @@ const OWNED: &[(&str, &str)] = &[
     ("secret", "airflow.config or airflow.env with {secret, key}"),
     ("ingress", "ingress and environments.<env>.host"),
     ("logs", "logging"),
+    ("statsd/enabled", "monitoring"),
+    (
+        "statsd/overrideMappings",
+        "monitoring (platc maps Airflow's StatsD per version)",
+    ),
     (
         "triggerer/persistence",
         "logging (platc turns the log volume off with remote logging)",

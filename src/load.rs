@@ -195,10 +195,22 @@ pub fn load_str(path: &str, text: String) -> Result<Document, Diagnostic> {
     Ok(doc)
 }
 
+/// Where each line starts. YAML ends a line at `\n`, `\r\n` or a lone `\r` (old Mac files), as
+/// saphyr counts them: a file with `\r` line endings gets the same line numbers as one with `\n`.
+fn line_starts(text: &str) -> Vec<usize> {
+    let bytes = text.as_bytes();
+    let mut starts = vec![0];
+    for (i, &b) in bytes.iter().enumerate() {
+        if b == b'\n' || (b == b'\r' && bytes.get(i + 1) != Some(&b'\n')) {
+            starts.push(i + 1);
+        }
+    }
+    starts
+}
+
 impl Document {
     fn new(path: &str, text: String, value: Value) -> Self {
-        let mut line_starts = vec![0];
-        line_starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
+        let line_starts = line_starts(&text);
         Document {
             path: path.to_owned(),
             text,
@@ -472,6 +484,16 @@ pub fn escape_pointer(segment: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn carriage_return_line_endings_count_lines() {
+        for eol in ["\n", "\r\n", "\r"] {
+            let text = ["a: 1", "b:", "  c: x", ""].join(eol);
+            let doc = load_str("platform.yaml", text).expect("loads");
+            let place = doc.value_place("/b/c").expect("a place");
+            assert_eq!((place.line, place.column), (3, 6), "{eol:?}");
+        }
+    }
 
     fn load(text: &str) -> Result<Document, Diagnostic> {
         load_str("p.yaml", text.to_owned())

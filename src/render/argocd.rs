@@ -88,7 +88,7 @@ pub fn project_path(class: EnvClass) -> String {
     format!("argocd/{}.yaml", project_file_stem(class))
 }
 
-fn project_file_stem(class: EnvClass) -> String {
+pub fn project_file_stem(class: EnvClass) -> String {
     format!("project-{}", class.as_str())
 }
 

@@ -106,7 +106,7 @@ Cluster `{{ env.cluster }}`, {{ env.project_label }} `{{ env.cloud_project }}`, 
 - The Cloud SQL instance `{{ env.cloud_sql }}`. The proxy runs as `{{ env.service_account }}`,
   which needs the role `roles/cloudsql.client`. The `connection` key of `{{ env.database_secret }}`
   points at the proxy:
-  `postgresql://USER:PASSWORD@{{ env.proxy_host }}:5432/DATABASE`, the password URL-encoded.
+  `postgresql://{user}:{password}@{{ env.proxy_host }}:5432/{database}`, the password URL-encoded.
 {%- endif %}
 - The UI at `https://{{ env.host }}`: DNS for `{{ env.host }}` points at the ingress controller{% if env.ingress_class %} of class `{{ env.ingress_class }}`{% endif %}.
 {%- if env.tls_secret %}

@@ -6,7 +6,7 @@
 use crate::diagnostic::{Diagnostic, Diagnostics, Place};
 use crate::load::{Document, escape_pointer};
 use crate::resolve::{Lifecycle, Model, ResolvedEnvironment};
-use crate::spec::{ConfigValue, Database, Literal};
+use crate::spec::{ConfigValue, Database, EnvClass, Literal};
 use crate::validate::origin::Origin;
 
 /// Checks every field grammar of the model.
@@ -39,6 +39,16 @@ pub fn check(model: &Model, doc: &Document) -> Diagnostics {
 
 fn environment(env: &ResolvedEnvironment, doc: &Document, out: &mut Diagnostics) {
     let at = Origin::new(doc, &env.name);
+    let clash = [EnvClass::Prod, EnvClass::Dev]
+        .into_iter()
+        .any(|class| env.name == crate::render::argocd::project_file_stem(class));
+    if clash {
+        out.push(
+            Diagnostic::error("argocd-path-clash", format!("environment `{}` would be written over an AppProject file", env.name))
+                .at(doc.key_place(&format!("/environments/{}", escape_pointer(&env.name))))
+                .help("rename the environment: `argocd/project-<class>.yaml` holds the AppProject of each class"),
+        );
+    }
     match &env.lifecycle {
         Lifecycle::LongLived { branch: b } => branch(b, at.value("/branch"), out),
         Lifecycle::Preview(preview) => {

@@ -183,7 +183,7 @@ impl Checker {
             Some(VersionOrUrl::VersionSpecifier(specs)) => specs
                 .iter()
                 .any(|s| matches!(s.operator(), Operator::Equal | Operator::ExactEqual)),
-            Some(VersionOrUrl::Url(_)) => true,
+            Some(VersionOrUrl::Url(url)) => url_is_pinned(&url.to_string()),
             None => false,
         };
         if let (Some(env), false) = (&self.pinned_needed, exact) {
@@ -194,6 +194,54 @@ impl Checker {
                     .note(format!("environment `{env}` requires pinned requirements (`pinRequirements`)"))
                     .help(format!("pin an exact version, for example `{name}==<version>`, so every build installs the same code")),
             );
+        }
+    }
+}
+/// A URL requirement installs the same code every time only when it names an immutable
+/// revision: a VCS URL at a full commit hash (`git+https://…@<40 hex>`), or an archive with a
+/// `#sha256=` hash. `foo @ git+https://…@main` follows a branch.
+fn url_is_pinned(url: &str) -> bool {
+    let (base, fragment) = url.split_once('#').unwrap_or((url, ""));
+    let hex = |h: &str, lens: &[usize]| {
+        lens.contains(&h.len()) && h.bytes().all(|b| b.is_ascii_hexdigit())
+    };
+    if fragment
+        .split('&')
+        .any(|p| p.strip_prefix("sha256=").is_some_and(|h| hex(h, &[64])))
+    {
+        return true;
+    }
+    if base.starts_with("git+") {
+        let rest = base.split_once("://").map_or(base, |(_, r)| r);
+        return rest
+            .rsplit_once('@')
+            .is_some_and(|(before, rev)| before.contains('/') && hex(rev, &[40, 64]));
+    }
+    false
+}
+
+#[cfg(test)]
+mod tests {
+    use super::url_is_pinned;
+
+    #[test]
+    fn url_requirements_are_pinned_only_at_a_commit_or_a_hash() {
+        let commit = "0123456789abcdef0123456789abcdef01234567";
+        assert!(url_is_pinned(&format!(
+            "git+https://github.com/org/foo.git@{commit}"
+        )));
+        assert!(url_is_pinned(&format!(
+            "https://example.com/foo-1.0.tar.gz#sha256={}",
+            "a".repeat(64)
+        )));
+        for moving in [
+            "git+https://github.com/org/foo.git@main",
+            "git+https://github.com/org/foo.git",
+            "git+ssh://git@github.com/org/foo.git",
+            "https://example.com/foo-1.0.tar.gz",
+            "git+https://github.com/org/foo.git@0123abc",
+        ] {
+            assert!(!url_is_pinned(moving), "{moving}");
         }
     }
 }

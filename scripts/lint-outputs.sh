@@ -10,7 +10,7 @@
 # Usage: scripts/lint-outputs.sh [PLATC_BINARY]   (tools from $PLATC_VENV, default .venv)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-platc="$(realpath "${1:-target/debug/platc}")"
+platc="$(realpath "${1:-${CARGO_TARGET_DIR:-target}/debug/platc}")"
 venv="$(realpath "${PLATC_VENV:-.venv}")"
 for bin in actionlint shellcheck hadolint detect-secrets; do
   [ -x "$venv/bin/$bin" ] || { echo "lint-outputs: $venv/bin/$bin is missing (run .ci/tools.sh venv)" >&2; exit 2; }

@@ -23,6 +23,7 @@ pub mod pipeline;
 pub mod render;
 pub mod report;
 pub mod resolve;
+pub mod rightsize;
 pub mod rules_doc;
 pub mod schema;
 pub mod spec;

@@ -143,6 +143,16 @@ pub struct Resources {
     /// Each task's worker pod (KubernetesExecutor) or each Celery worker.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub workers: Option<Request>,
+    /// KubernetesExecutor only: the worker pod's request for the tasks whose
+    /// `<dag_id>.<task_id>` matches the key, instead of `workers`. `*` stands for any run of
+    /// characters and `?` for one; an exact key wins, then the first matching pattern. Rendered
+    /// as a `pod_mutation_hook` in the chart's `airflowLocalSettings`; `platc rightsize --write`
+    /// fills it in.
+    #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
+    pub tasks: IndexMap<String, Request>,
+    /// How `platc rightsize` turns measured use into requests.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rightsize: Option<crate::rightsize::Settings>,
 }
 
 impl Resources {

@@ -16,6 +16,7 @@ mod airflow;
 mod commands;
 mod dag;
 mod init;
+mod rightsize;
 
 /// Compile one typed platform.yaml into Helm values, Argo CD manifests and image files for Airflow.
 #[derive(Debug, Parser)]
@@ -180,6 +181,9 @@ pub enum Command {
     /// Start a GitOps repository: write a commented platform.yaml that validates and compiles,
     /// the schema it names, a CI workflow and a pre-commit config. Never overwrites.
     Init(init::InitArgs),
+    /// Requests from measured use: reads Prometheus, proposes `airflow.resources` per component
+    /// and per task, as a diff of platform.yaml; `--write` applies it, keeping comments.
+    Rightsize(rightsize::RightsizeArgs),
     /// DAG authoring: scaffold a DAG file, or check DAG files against the spec's conventions.
     Dag {
         /// What to do.
@@ -322,6 +326,7 @@ pub fn run(cli: &Cli) -> i32 {
         }
         Command::Airflow { command } => airflow::run(cli, &out, command),
         Command::Upgrade { to, write } => airflow::upgrade(cli, &out, to, *write),
+        Command::Rightsize(args) => rightsize::run(cli, &out, args),
         Command::Dag { command } => dag::run(cli, &out, command),
         Command::Init(args) => init::run(&out, args),
     }

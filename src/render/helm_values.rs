@@ -278,6 +278,13 @@ pub fn render(
         }
     }
 
+    // Per-task requests: a cluster policy on the worker pods (KubernetesExecutor only).
+    if executor == Executor::KubernetesExecutor
+        && let Some(module) = super::local_settings::render(&wanted.tasks)
+    {
+        values.insert("airflowLocalSettings".into(), json!(module));
+    }
+
     // What the chart documentation requires under Argo CD.
     // The chart's default user is admin/admin: a known password behind a public URL. platc
     // never creates it; the first admin comes from the team's identity provider or the CLI.

@@ -10,6 +10,7 @@ pub mod cloud_access;
 pub mod dag_ci;
 pub mod helm_values;
 pub mod image;
+pub mod local_settings;
 pub mod manifests;
 pub mod monitoring;
 pub mod prerequisites;

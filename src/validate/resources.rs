@@ -2,7 +2,7 @@
 
 use crate::airflow::AirflowVersion;
 use crate::diagnostic::{Diagnostic, Diagnostics};
-use crate::load::Document;
+use crate::load::{Document, escape_pointer};
 use crate::resolve::Model;
 use crate::spec::{Executor, Quantity, Request};
 use crate::validate::origin::Origin;
@@ -22,27 +22,28 @@ pub fn check(model: &Model, doc: &Document) -> Diagnostics {
         ];
         for (name, request) in components {
             let Some(request) = request else { continue };
-            let base = format!("/airflow/resources/{name}");
-            if let Err(why) = cpu(&request.cpu) {
+            out.extend(request_quantities(&at, &format!("/airflow/resources/{name}"), request));
+        }
+        for (key, request) in &wanted.tasks {
+            let base = format!("/airflow/resources/tasks/{}", escape_pointer(key));
+            if let Err(why) = task_pattern(key) {
                 out.push(
-                    Diagnostic::error(
-                        "resources-quantity",
-                        format!("`{}` is not a CPU amount: {why}", request.cpu),
-                    )
-                    .at(at.value(&format!("{base}/cpu")))
-                    .help("write cores (`1`, `0.5`) or millicores (`500m`)"),
+                    Diagnostic::error("resources-task-pattern", format!("`{key}` is no task pattern: {why}"))
+                        .at(at.key(&base))
+                        .help("write `<dag_id>.<task_id>`, with `*` for any run of characters and `?` for one: `sales__daily.load_*`"),
                 );
             }
-            if let Err(why) = memory(&request.memory) {
-                out.push(
-                    Diagnostic::error(
-                        "resources-quantity",
-                        format!("`{}` is not a memory amount: {why}", request.memory),
-                    )
-                    .at(at.value(&format!("{base}/memory")))
-                    .help("give a binary unit: `512Mi`, `2Gi`"),
-                );
-            }
+            out.extend(request_quantities(&at, &base, request));
+        }
+        if !wanted.tasks.is_empty() && env.airflow.executor != Executor::KubernetesExecutor {
+            out.push(
+                Diagnostic::warning("resources-unused", format!("the {} runs no worker pod per task: these requests apply to nothing", env.airflow.executor.as_str()))
+                    .at(at.key("/airflow/resources/tasks"))
+                    .help("per-task requests need the KubernetesExecutor; size `workers` instead"),
+            );
+        }
+        if let Some(knobs) = &wanted.rightsize {
+            out.extend(rightsize_knobs(&at, knobs));
         }
         let airflow2 = AirflowVersion::parse(&env.airflow.version).is_ok_and(|v| v.major < 3);
         if airflow2 && wanted.dag_processor.is_some() {
@@ -68,6 +69,144 @@ pub fn check(model: &Model, doc: &Document) -> Diagnostics {
         }
     }
     out
+}
+
+/// The `resources-quantity` errors of one request at `base`.
+fn request_quantities(at: &Origin, base: &str, request: &Request) -> Diagnostics {
+    let mut out = Diagnostics::default();
+    if let Err(why) = cpu(&request.cpu) {
+        out.push(
+            Diagnostic::error(
+                "resources-quantity",
+                format!("`{}` is not a CPU amount: {why}", request.cpu),
+            )
+            .at(at.value(&format!("{base}/cpu")))
+            .help("write cores (`1`, `0.5`) or millicores (`500m`)"),
+        );
+    }
+    if let Err(why) = memory(&request.memory) {
+        out.push(
+            Diagnostic::error(
+                "resources-quantity",
+                format!("`{}` is not a memory amount: {why}", request.memory),
+            )
+            .at(at.value(&format!("{base}/memory")))
+            .help("give a binary unit: `512Mi`, `2Gi`"),
+        );
+    }
+    out
+}
+
+/// The longest `dag_id` or `task_id` Airflow stores (its `ID_LEN`).
+const AIRFLOW_ID_LEN: usize = 250;
+
+/// A key of `airflow.resources.tasks`: `<dag_id>.<task_id>` in the characters Airflow allows in
+/// both (letters, digits, `_`, `.`, `-`), plus the wildcards `*` and `?`.
+pub fn task_pattern(key: &str) -> Result<(), String> {
+    if let Some(c) = key
+        .chars()
+        .find(|c| !(c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-' | '*' | '?')))
+    {
+        return Err(format!(
+            "{c:?} is neither a character of a DAG or task id nor a wildcard"
+        ));
+    }
+    let Some((dag, task)) = key.split_once('.') else {
+        return Err("there is no `.` between the DAG id and the task id".into());
+    };
+    if dag.is_empty() || task.is_empty() {
+        return Err("the DAG id or the task id is empty".into());
+    }
+    if key.len() > 2 * AIRFLOW_ID_LEN + 1 {
+        return Err(format!(
+            "it is longer than a {AIRFLOW_ID_LEN}-character DAG id and task id together"
+        ));
+    }
+    Ok(())
+}
+
+/// The ranges of `airflow.resources.rightsize`.
+fn rightsize_knobs(at: &Origin, k: &crate::rightsize::Settings) -> Diagnostics {
+    let mut out = Diagnostics::default();
+    let base = "/airflow/resources/rightsize";
+    let mut bad = |field: &str, message: String, help: &str| {
+        out.push(
+            Diagnostic::error("resources-rightsize", message)
+                .at(at.value(&format!("{base}/{field}")))
+                .help(help.to_owned()),
+        );
+    };
+    if !prometheus_duration(&k.window) {
+        bad(
+            "window",
+            format!("`{}` is not a Prometheus duration", k.window),
+            "write a number and a unit, such as `14d`, `36h` or `1w`",
+        );
+    }
+    if !(k.cpu_percentile > 0.0 && k.cpu_percentile <= 100.0) {
+        bad(
+            "cpuPercentile",
+            format!("the CPU percentile {} is not in (0, 100]", k.cpu_percentile),
+            "use 90 (the VPA's) to 99; the default is 95",
+        );
+    }
+    for (field, value) in [
+        ("cpuMargin", k.cpu_margin),
+        ("memoryMargin", k.memory_margin),
+        ("oomBump", k.oom_bump),
+    ] {
+        if !(0.0..=1000.0).contains(&value) {
+            bad(
+                field,
+                format!("{value} percent is not between 0 and 1000"),
+                "give a percentage: 15 adds 15 %",
+            );
+        }
+    }
+    if !(0.0..100.0).contains(&k.min_change) {
+        bad(
+            "minChange",
+            format!("{} percent is not between 0 and 100", k.min_change),
+            "give a percentage of the current request; the default is 10",
+        );
+    }
+    for (field, value) in [("minSamples", k.min_samples), ("minRuns", k.min_runs)] {
+        if value == 0 {
+            bad(field, format!("`{field}` must be at least 1"), "the defaults are 100 samples and 5 runs");
+        }
+    }
+    if cpu(&k.min_cpu).is_err() {
+        bad("minCpu", format!("`{}` is not a CPU amount", k.min_cpu), "write millicores: `25m`");
+    }
+    for (field, value) in [("minMemory", &k.min_memory), ("oomMinBump", &k.oom_min_bump)] {
+        if memory(value).is_err() {
+            bad(field, format!("`{value}` is not a memory amount"), "give a binary unit: `250Mi`");
+        }
+    }
+    out
+}
+
+/// A Prometheus duration: one or more `<digits><unit>` with units `ms`, `s`, `m`, `h`, `d`, `w`,
+/// `y`, not zero in total.
+fn prometheus_duration(text: &str) -> bool {
+    let mut rest = text;
+    let mut any = false;
+    let mut nonzero = false;
+    while !rest.is_empty() {
+        let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
+        if digits == 0 || digits > 9 {
+            return false;
+        }
+        nonzero |= rest[..digits].bytes().any(|b| b != b'0');
+        rest = &rest[digits..];
+        let unit = ["ms", "s", "m", "h", "d", "w", "y"]
+            .into_iter()
+            .find(|u| rest.starts_with(u));
+        let Some(unit) = unit else { return false };
+        rest = &rest[unit.len()..];
+        any = true;
+    }
+    any && nonzero
 }
 
 /// A CPU amount: a positive number of cores, or of millicores with `m`.
@@ -154,6 +293,35 @@ mod tests {
             text("infGi"),
         ] {
             assert!(memory(&bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn task_patterns_are_dag_and_task_ids_with_wildcards() {
+        for good in ["sales__daily.load", "sales__*.*", "a.b.c", "etl-v2.load_?", "*.*"] {
+            assert_eq!(task_pattern(good), Ok(()), "{good}");
+        }
+        for bad in [
+            "no_dot",
+            ".load",
+            "dag.",
+            "dag.{{ x }}",
+            "dag.t[0]",
+            "dag.t\"\nimport os",
+            "dag.t é",
+            &format!("{}.{}", "d".repeat(250), "t".repeat(251)),
+        ] {
+            assert!(task_pattern(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn windows_are_prometheus_durations() {
+        for good in ["14d", "36h", "1w", "1h30m", "90s", "500ms"] {
+            assert!(prometheus_duration(good), "{good}");
+        }
+        for bad in ["", "14", "d", "0d", "14 d", "-1d", "1.5d", "14days", "9999999999d"] {
+            assert!(!prometheus_duration(bad), "{bad}");
         }
     }
 }

@@ -63,7 +63,12 @@ pub fn run(cli: &Cli, out: &Output, args: &RightsizeArgs) -> i32 {
         Ok(front) => front,
         Err(failure) => return out.failure(&failure),
     };
-    let io = |message: String| out.failure(&Failure::io(Diagnostic::error("rightsize-prometheus", message)));
+    let io = |message: String| {
+        out.failure(&Failure::io(Diagnostic::error(
+            "rightsize-prometheus",
+            message,
+        )))
+    };
     let token = match token(args) {
         Ok(t) => t,
         Err(message) => return io(message),
@@ -84,7 +89,12 @@ pub fn run(cli: &Cli, out: &Output, args: &RightsizeArgs) -> i32 {
         .filter(|e| args.env.as_ref().is_none_or(|n| *n == e.name))
         .collect();
     if envs.is_empty() {
-        let known: Vec<&str> = front.model.environments.iter().map(|e| e.name.as_str()).collect();
+        let known: Vec<&str> = front
+            .model
+            .environments
+            .iter()
+            .map(|e| e.name.as_str())
+            .collect();
         return io(format!(
             "no environment `{}`; the spec has {}",
             args.env.as_deref().unwrap_or_default(),
@@ -195,8 +205,12 @@ pub fn run(cli: &Cli, out: &Output, args: &RightsizeArgs) -> i32 {
         out.info(&match (changed, written, valid) {
             (false, _, _) => "nothing to change\n".to_owned(),
             (true, true, _) => format!("wrote {}; it validates\n", cli.file.display()),
-            (true, false, true) => "the edited spec validates; run again with --write to apply\n".to_owned(),
-            (true, false, false) => "the edited spec would not validate; nothing written\n".to_owned(),
+            (true, false, true) => {
+                "the edited spec validates; run again with --write to apply\n".to_owned()
+            }
+            (true, false, false) => {
+                "the edited spec would not validate; nothing written\n".to_owned()
+            }
         });
     }
     i32::from(!valid)

@@ -114,6 +114,9 @@ mod tests {
         let mut tasks = IndexMap::new();
         tasks.insert("a\"); import os #.{{ x }}".to_owned(), request("1", "1Gi"));
         let text = render(&tasks).unwrap_or_default();
-        assert!(text.contains(r#"("a\"); import os #.{{ "{{" }} x }}", "1", "1Gi"),"#), "{text}");
+        assert!(
+            text.contains(r#"("a\"); import os #.{{ "{{" }} x }}", "1", "1Gi"),"#),
+            "{text}"
+        );
     }
 }

@@ -113,7 +113,13 @@ pub fn rows(env: &ResolvedEnvironment, measured: &Measurements, s: &Settings) ->
             continue;
         };
         let current = component_request(wanted, key);
-        out.extend(pair(env, Subject::Component(key), current.map(|r| (r, key.to_owned())), m, s));
+        out.extend(pair(
+            env,
+            Subject::Component(key),
+            current.map(|r| (r, key.to_owned())),
+            m,
+            s,
+        ));
     }
     if env.airflow.executor == Executor::KubernetesExecutor {
         for ((dag_id, task_id), m) in &measured.tasks {
@@ -183,7 +189,12 @@ fn pair(
     };
     [
         row(Resource::Cpu, cpu_now, &m.cpu, recommend::cpu(&m.cpu, s)),
-        row(Resource::Memory, memory_now, &m.memory, recommend::memory(&m.memory, s)),
+        row(
+            Resource::Memory,
+            memory_now,
+            &m.memory,
+            recommend::memory(&m.memory, s),
+        ),
     ]
 }
 
@@ -200,7 +211,9 @@ pub fn proposals(rows: &[Row]) -> Vec<Proposal> {
     }
     let mut out = Vec::new();
     for ((environment, subject), [cpu, memory]) in by {
-        let (Some(cpu), Some(memory)) = (cpu, memory) else { continue };
+        let (Some(cpu), Some(memory)) = (cpu, memory) else {
+            continue;
+        };
         if !(cpu.proposed || memory.proposed) {
             continue;
         }
@@ -208,7 +221,10 @@ pub fn proposals(rows: &[Row]) -> Vec<Proposal> {
             if r.proposed {
                 r.recommended_text()
             } else {
-                r.current.as_ref().map(|c| c.0.clone()).or_else(|| r.recommended_text())
+                r.current
+                    .as_ref()
+                    .map(|c| c.0.clone())
+                    .or_else(|| r.recommended_text())
             }
         };
         if let (Some(cpu), Some(memory)) = (pick(cpu), pick(memory)) {
@@ -251,19 +267,25 @@ pub fn savings(environment: &str, rows: &[Row]) -> Savings {
     };
     let mut tasks: BTreeMap<&Subject, (bool, Option<String>)> = BTreeMap::new();
     for row in rows.iter().filter(|r| r.environment == environment) {
-        let Some((_, before)) = row.current else { continue };
+        let Some((_, before)) = row.current else {
+            continue;
+        };
         let after = if row.proposed {
             row.recommended_value().unwrap_or(before)
         } else {
             before
         };
         let (b, a, minutes) = match (&row.subject, row.resource) {
-            (Subject::Component(_), Resource::Cpu) => {
-                (&mut s.components_cpu_before, &mut s.components_cpu_after, 1.0)
-            }
-            (Subject::Component(_), Resource::Memory) => {
-                (&mut s.components_memory_before, &mut s.components_memory_after, 1.0)
-            }
+            (Subject::Component(_), Resource::Cpu) => (
+                &mut s.components_cpu_before,
+                &mut s.components_cpu_after,
+                1.0,
+            ),
+            (Subject::Component(_), Resource::Memory) => (
+                &mut s.components_memory_before,
+                &mut s.components_memory_after,
+                1.0,
+            ),
             (Subject::Task { .. }, Resource::Cpu) => (
                 &mut s.tasks_cpu_minutes_before,
                 &mut s.tasks_cpu_minutes_after,

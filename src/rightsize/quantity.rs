@@ -49,7 +49,7 @@ fn plain(digits: &str) -> Option<f64> {
 /// Millicores rounded up to a readable step: 5m below 100m, 50m below one core, 100m below ten
 /// cores, whole cores above.
 pub fn round_cpu(millicores: f64) -> u64 {
-    let m = millicores.max(1.0).ceil() as u64;
+    let m = up(millicores) as u64;
     let step = match m {
         0..100 => 5,
         100..1000 => 50,
@@ -62,7 +62,7 @@ pub fn round_cpu(millicores: f64) -> u64 {
 /// Bytes rounded up to a readable step: 16Mi below 256Mi, 64Mi below 1Gi, 256Mi below 8Gi,
 /// whole Gi above. The result is in Mi.
 pub fn round_memory(bytes: f64) -> u64 {
-    let mi = (bytes / MI).max(1.0).ceil() as u64;
+    let mi = up(bytes / MI) as u64;
     let step = match mi {
         0..256 => 16,
         256..1024 => 64,
@@ -70,6 +70,12 @@ pub fn round_memory(bytes: f64) -> u64 {
         _ => 1024,
     };
     mi.div_ceil(step) * step
+}
+
+/// `x` rounded up to a whole number, at least 1. Float noise below a millionth (a rate of 2
+/// cores read as 2.0000000001, times 1.15) does not push it to the next integer.
+fn up(x: f64) -> f64 {
+    (x - 1e-6).ceil().max(1.0)
 }
 
 /// Millicores as Kubernetes writes them: whole cores as a number, else `…m`.
@@ -140,6 +146,7 @@ mod tests {
             (23.0, 25),
             (25.0, 25),
             (99.2, 100),
+            (2300.000_000_4, 2300),
             (230.0, 250),
             (1150.0, 1200),
             (9999.0, 10_000),

@@ -43,7 +43,10 @@ impl Scope {
     /// Every namespace `<prefix>-…` (the preview namespaces of an environment).
     pub fn prefix(prefix: &str) -> Self {
         Scope {
-            namespace: format!("namespace=~{}", promql_str(&format!("{}-.+", re2_literal(prefix)))),
+            namespace: format!(
+                "namespace=~{}",
+                promql_str(&format!("{}-.+", re2_literal(prefix)))
+            ),
         }
     }
 }
@@ -152,7 +155,7 @@ struct Group {
     cpu: String,
     /// Memory working set at one instant, one series per group.
     memory: String,
-    /// Pods of the window with their group labels (value 1).
+    /// Pods of the window with their group labels (value 1, `group`).
     pods: String,
     /// Memory requests of the window, by pod (and container).
     requests: String,
@@ -191,7 +194,11 @@ pub fn measure(
 }
 
 fn components(scope: &Scope, containers: &[&str], window: &str) -> Group {
-    let names = containers.iter().map(|c| re2_literal(c)).collect::<Vec<_>>().join("|");
+    let names = containers
+        .iter()
+        .map(|c| re2_literal(c))
+        .collect::<Vec<_>>()
+        .join("|");
     let sel = format!("{}, container=~{}", scope.namespace, promql_str(&names));
     Group {
         by: "container",
@@ -200,7 +207,7 @@ fn components(scope: &Scope, containers: &[&str], window: &str) -> Group {
         ),
         memory: format!("max by (container) (container_memory_working_set_bytes{{{sel}}})"),
         pods: format!(
-            "max by (namespace, pod, container) (max_over_time(container_memory_working_set_bytes{{{sel}}}[{window}]))"
+            "group by (namespace, pod, container) (max_over_time(container_memory_working_set_bytes{{{sel}}}[{window}]))"
         ),
         requests: format!(
             "max by (namespace, pod, container) (max_over_time(kube_pod_container_resource_requests{{{sel}, resource=\"memory\"}}[{window}]))"
@@ -228,7 +235,7 @@ fn task_pods(scope: &Scope, window: &str) -> Group {
             "rate(container_cpu_usage_seconds_total{{{sel}}}[{RATE_RANGE}])"
         )),
         memory: join(format!("container_memory_working_set_bytes{{{sel}}}")),
-        pods: format!("max by (namespace, pod, {by}) (max_over_time({labels}[{window}]))"),
+        pods: format!("group by (namespace, pod, {by}) (max_over_time({labels}[{window}]))"),
         requests: format!(
             "max by (namespace, pod) (max_over_time(kube_pod_container_resource_requests{{{sel}, resource=\"memory\"}}[{window}]))"
         ),
@@ -269,12 +276,16 @@ fn run(
     let q = |phi: f64, expr: &str| format!("quantile_over_time({phi}, ({expr})[{w}:{STEP}])");
     let target = s.cpu_percentile / 100.0;
     let count = |v: f64| v.max(0.0).round() as u64;
-    each(over("count_over_time", &g.cpu), &|m, v| m.cpu.samples = count(v))?;
+    each(over("count_over_time", &g.cpu), &|m, v| {
+        m.cpu.samples = count(v)
+    })?;
     each(q(0.5, &g.cpu), &|m, v| m.cpu.p50 = v)?;
     each(q(0.95, &g.cpu), &|m, v| m.cpu.p95 = v)?;
     each(q(target, &g.cpu), &|m, v| m.cpu.target = v)?;
     each(over("max_over_time", &g.cpu), &|m, v| m.cpu.max = v)?;
-    each(over("count_over_time", &g.memory), &|m, v| m.memory.samples = count(v))?;
+    each(over("count_over_time", &g.memory), &|m, v| {
+        m.memory.samples = count(v)
+    })?;
     each(q(0.5, &g.memory), &|m, v| m.memory.p50 = v)?;
     each(q(0.95, &g.memory), &|m, v| m.memory.p95 = v)?;
     each(over("max_over_time", &g.memory), &|m, v| {
@@ -283,12 +294,18 @@ fn run(
     })?;
     let by = g.by;
     let on = g.on;
-    let oom_pods = format!("({} * on ({on}) group_left ({by}) {})", g.ooms, g.pods);
+    // Components are grouped by a label they are matched on: a one-to-one match then.
+    let matching = if on.split(", ").any(|l| l == by) {
+        format!("on ({on})")
+    } else {
+        format!("on ({on}) group_left ({by})")
+    };
+    let oom_pods = format!("({} * {matching} {})", g.ooms, g.pods);
     each(format!("count by ({by}) ({oom_pods})"), &|m, v| {
         m.memory.oom_kills = count(v);
     })?;
     each(
-        format!("max by ({by}) ({} * on ({on}) group_left ({by}) {oom_pods})", g.requests),
+        format!("max by ({by}) ({} * {matching} {oom_pods})", g.requests),
         &|m, v| m.memory.oom_memory = Some(v),
     )?;
     if count_runs {
@@ -318,8 +335,14 @@ mod tests {
 
     #[test]
     fn scopes_quote_their_names() {
-        assert_eq!(Scope::namespace("airflow").namespace, r#"namespace="airflow""#);
-        assert_eq!(Scope::prefix("airflow-dev").namespace, r#"namespace=~"airflow-dev-.+""#);
+        assert_eq!(
+            Scope::namespace("airflow").namespace,
+            r#"namespace="airflow""#
+        );
+        assert_eq!(
+            Scope::prefix("airflow-dev").namespace,
+            r#"namespace=~"airflow-dev-.+""#
+        );
         assert_eq!(promql_str("a\"b\\c"), r#""a\"b\\c""#);
     }
 

@@ -188,7 +188,11 @@ mod tests {
         // 4 millicores × 1.15 is under the 25m floor.
         let idle = cpu(&used(0.004, 0.01), &s);
         assert_eq!(idle.amount, Some(25));
-        assert!(idle.reason.ends_with("raised to the floor 25m"), "{}", idle.reason);
+        assert!(
+            idle.reason.ends_with("raised to the floor 25m"),
+            "{}",
+            idle.reason
+        );
     }
 
     #[test]
@@ -211,7 +215,11 @@ mod tests {
         // max(1Gi × 1.2, 1Gi + 100Mi) = 1228.8Mi; × 1.15 = 1413.12Mi → 1536Mi.
         let a = memory(&u, &s);
         assert_eq!(a.amount, Some(1536));
-        assert!(a.reason.starts_with("OOM-killed 2 times with 1.00Gi"), "{}", a.reason);
+        assert!(
+            a.reason.starts_with("OOM-killed 2 times with 1.00Gi"),
+            "{}",
+            a.reason
+        );
         // A small container: the 100Mi minimum bump wins. max(300×1.2, 300+100) = 400Mi;
         // × 1.15 = 460Mi → 512Mi.
         let mut small = used(0.1, 280.0 * MI);
@@ -231,7 +239,10 @@ mod tests {
         assert_eq!(a.reason, "ran 2 times in the window; needs 5 runs");
         let mut short = used(0.5, 500.0 * MI);
         short.samples = 40;
-        assert_eq!(memory(&short, &s).reason, "40 samples in the window; needs 100");
+        assert_eq!(
+            memory(&short, &s).reason,
+            "40 samples in the window; needs 100"
+        );
         // Enough, but not twice the minimum: low confidence.
         let mut some = used(0.5, 500.0 * MI);
         some.runs = Some(6);

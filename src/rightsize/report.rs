@@ -41,7 +41,9 @@ impl From<&Row> for JsonRow {
     fn from(r: &Row) -> Self {
         let (component, dag_id, task_id) = match &r.subject {
             Subject::Component(c) => (Some((*c).to_owned()), None, None),
-            Subject::Task { dag_id, task_id } => (None, Some(dag_id.clone()), Some(task_id.clone())),
+            Subject::Task { dag_id, task_id } => {
+                (None, Some(dag_id.clone()), Some(task_id.clone()))
+            }
         };
         JsonRow {
             environment: r.environment.clone(),
@@ -134,7 +136,13 @@ pub fn table(rows: &[Row]) -> String {
             .iter()
             .zip(widths)
             .enumerate()
-            .map(|(i, (c, w))| if i == 9 { c.clone() } else { format!("{c:<w$}") })
+            .map(|(i, (c, w))| {
+                if i == 9 {
+                    c.clone()
+                } else {
+                    format!("{c:<w$}")
+                }
+            })
             .collect();
         out.push_str(line.join("  ").trim_end());
         out.push('\n');

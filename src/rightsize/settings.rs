@@ -13,6 +13,7 @@ use crate::spec::Quantity;
 /// How `platc rightsize` turns measured use into requests.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
+#[schemars(rename = "RightsizeSettings")]
 pub struct Settings {
     /// How much history to read, as a Prometheus duration (`14d`, `36h`). Default `14d`, KRR's
     /// default history (336 hours). `--window` overrides it.

@@ -29,7 +29,11 @@ pub fn apply(doc: &Document, proposals: &[Proposal]) -> Result<String, Diagnosti
     envs.dedup();
     for env in envs {
         let own = format!("/environments/{}/airflow", escape_pointer(env));
-        let root = if single { "/airflow".to_owned() } else { own.clone() };
+        let root = if single {
+            "/airflow".to_owned()
+        } else {
+            own.clone()
+        };
         let mut components: Vec<(String, Node)> = Vec::new();
         let mut tasks: Vec<(String, Node)> = Vec::new();
         for p in proposals.iter().filter(|p| p.environment == env) {
@@ -145,7 +149,10 @@ impl Editor<'_> {
 
     /// Adds `entries` at the end of the block mapping at `pointer`.
     fn insert(&mut self, pointer: &str, entries: &[(String, Node)]) -> Result<(), Diagnostic> {
-        let key = self.doc.key_place(pointer).ok_or_else(|| internal(pointer))?;
+        let key = self
+            .doc
+            .key_place(pointer)
+            .ok_or_else(|| internal(pointer))?;
         let text = self.text();
         let start = line_start(text, key.start);
         let indent = key.start - start;
@@ -287,9 +294,16 @@ environments:
     #[test]
     fn edits_the_environments_own_request_in_place() {
         let doc = load_str("p.yaml", SPEC.into()).unwrap_or_else(|d| panic!("{d:?}"));
-        let text = apply(&doc, &[proposal("prod", Subject::Component("ui"), "250m", "704Mi")])
-            .unwrap_or_else(|d| panic!("{d:?}"));
-        assert_eq!(text, SPEC.replace("\"500m\"", "\"250m\"").replace("memory: 1Gi", "memory: 704Mi"));
+        let text = apply(
+            &doc,
+            &[proposal("prod", Subject::Component("ui"), "250m", "704Mi")],
+        )
+        .unwrap_or_else(|d| panic!("{d:?}"));
+        assert_eq!(
+            text,
+            SPEC.replace("\"500m\"", "\"250m\"")
+                .replace("memory: 1Gi", "memory: 704Mi")
+        );
     }
 
     #[test]
@@ -328,7 +342,9 @@ environments:
         assert_eq!(text, want);
         let again = load_str("p.yaml", text).unwrap_or_else(|d| panic!("{d:?}"));
         assert_eq!(
-            again.value.pointer("/environments/prod/airflow/resources/tasks/sales__daily.load/cpu"),
+            again
+                .value
+                .pointer("/environments/prod/airflow/resources/tasks/sales__daily.load/cpu"),
             Some(&serde_json::json!("1200m"))
         );
     }

@@ -22,7 +22,11 @@ pub fn check(model: &Model, doc: &Document) -> Diagnostics {
         ];
         for (name, request) in components {
             let Some(request) = request else { continue };
-            out.extend(request_quantities(&at, &format!("/airflow/resources/{name}"), request));
+            out.extend(request_quantities(
+                &at,
+                &format!("/airflow/resources/{name}"),
+                request,
+            ));
         }
         for (key, request) in &wanted.tasks {
             let base = format!("/airflow/resources/tasks/{}", escape_pointer(key));
@@ -37,9 +41,15 @@ pub fn check(model: &Model, doc: &Document) -> Diagnostics {
         }
         if !wanted.tasks.is_empty() && env.airflow.executor != Executor::KubernetesExecutor {
             out.push(
-                Diagnostic::warning("resources-unused", format!("the {} runs no worker pod per task: these requests apply to nothing", env.airflow.executor.as_str()))
-                    .at(at.key("/airflow/resources/tasks"))
-                    .help("per-task requests need the KubernetesExecutor; size `workers` instead"),
+                Diagnostic::warning(
+                    "resources-unused",
+                    format!(
+                        "the {} runs no worker pod per task: these requests apply to nothing",
+                        env.airflow.executor.as_str()
+                    ),
+                )
+                .at(at.key("/airflow/resources/tasks"))
+                .help("per-task requests need the KubernetesExecutor; size `workers` instead"),
             );
         }
         if let Some(knobs) = &wanted.rightsize {
@@ -172,15 +182,30 @@ fn rightsize_knobs(at: &Origin, k: &crate::rightsize::Settings) -> Diagnostics {
     }
     for (field, value) in [("minSamples", k.min_samples), ("minRuns", k.min_runs)] {
         if value == 0 {
-            bad(field, format!("`{field}` must be at least 1"), "the defaults are 100 samples and 5 runs");
+            bad(
+                field,
+                format!("`{field}` must be at least 1"),
+                "the defaults are 100 samples and 5 runs",
+            );
         }
     }
     if cpu(&k.min_cpu).is_err() {
-        bad("minCpu", format!("`{}` is not a CPU amount", k.min_cpu), "write millicores: `25m`");
+        bad(
+            "minCpu",
+            format!("`{}` is not a CPU amount", k.min_cpu),
+            "write millicores: `25m`",
+        );
     }
-    for (field, value) in [("minMemory", &k.min_memory), ("oomMinBump", &k.oom_min_bump)] {
+    for (field, value) in [
+        ("minMemory", &k.min_memory),
+        ("oomMinBump", &k.oom_min_bump),
+    ] {
         if memory(value).is_err() {
-            bad(field, format!("`{value}` is not a memory amount"), "give a binary unit: `250Mi`");
+            bad(
+                field,
+                format!("`{value}` is not a memory amount"),
+                "give a binary unit: `250Mi`",
+            );
         }
     }
     out
@@ -298,7 +323,13 @@ mod tests {
 
     #[test]
     fn task_patterns_are_dag_and_task_ids_with_wildcards() {
-        for good in ["sales__daily.load", "sales__*.*", "a.b.c", "etl-v2.load_?", "*.*"] {
+        for good in [
+            "sales__daily.load",
+            "sales__*.*",
+            "a.b.c",
+            "etl-v2.load_?",
+            "*.*",
+        ] {
             assert_eq!(task_pattern(good), Ok(()), "{good}");
         }
         for bad in [
@@ -320,7 +351,17 @@ mod tests {
         for good in ["14d", "36h", "1w", "1h30m", "90s", "500ms"] {
             assert!(prometheus_duration(good), "{good}");
         }
-        for bad in ["", "14", "d", "0d", "14 d", "-1d", "1.5d", "14days", "9999999999d"] {
+        for bad in [
+            "",
+            "14",
+            "d",
+            "0d",
+            "14 d",
+            "-1d",
+            "1.5d",
+            "14days",
+            "9999999999d",
+        ] {
             assert!(!prometheus_duration(bad), "{bad}");
         }
     }

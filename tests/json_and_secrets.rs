@@ -263,7 +263,7 @@ fn every_json_document_is_an_object_with_diagnostics() {
     let dir = project(without_warnings());
     let root = dir.path();
     std::fs::create_dir_all(root.join("dags/sales")).unwrap();
-    let runs: [&[&str]; 14] = [
+    let runs: [&[&str]; 15] = [
         &["validate"],
         &["rules", "logging-off"],
         &["compile"],
@@ -275,6 +275,8 @@ fn every_json_document_is_an_object_with_diagnostics() {
         &["airflow", "options", "core"],
         &["airflow", "explain", "core.parallelism"],
         &["upgrade", "--to", "3.3.2"],
+        // Nothing listens on port 1: the error document.
+        &["rightsize", "--prometheus", "http://127.0.0.1:1", "--timeout", "2"],
         &["dag", "new", "sales", "orders"],
         &["dag", "check"],
         &["dag", "new", "Sales", "x"],

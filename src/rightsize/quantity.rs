@@ -80,7 +80,7 @@ fn up(x: f64) -> f64 {
 
 /// Millicores as Kubernetes writes them: whole cores as a number, else `…m`.
 pub fn cpu_text(millicores: u64) -> String {
-    if millicores % 1000 == 0 {
+    if millicores.is_multiple_of(1000) {
         (millicores / 1000).to_string()
     } else {
         format!("{millicores}m")
@@ -89,7 +89,7 @@ pub fn cpu_text(millicores: u64) -> String {
 
 /// Mi as Kubernetes writes them: whole Gi as `…Gi`, else `…Mi`.
 pub fn memory_text(mi: u64) -> String {
-    if mi % 1024 == 0 {
+    if mi.is_multiple_of(1024) {
         format!("{}Gi", mi / 1024)
     } else {
         format!("{mi}Mi")
@@ -146,7 +146,7 @@ mod tests {
             (23.0, 25),
             (25.0, 25),
             (99.2, 100),
-            (2300.000_000_4, 2300),
+            (2_300.000_000_4, 2300),
             (230.0, 250),
             (1150.0, 1200),
             (9999.0, 10_000),

@@ -67,6 +67,9 @@ pub struct Measurements {
     pub tasks: BTreeMap<(String, String), Measured>,
 }
 
+/// One series of an instant query's answer: its labels and value.
+pub type Sample = (BTreeMap<String, String>, f64);
+
 /// The Prometheus HTTP API.
 pub struct Client {
     agent: ureq::Agent,
@@ -102,7 +105,7 @@ impl Client {
     }
 
     /// An instant query: each series' labels and value (non-finite values dropped).
-    pub fn instant(&self, promql: &str) -> Result<Vec<(BTreeMap<String, String>, f64)>, String> {
+    pub fn instant(&self, promql: &str) -> Result<Vec<Sample>, String> {
         let url = format!("{}/api/v1/query", self.base);
         let mut request = self.agent.get(&url).query("query", promql);
         if let Some(at) = self.at {

@@ -276,7 +276,13 @@ fn every_json_document_is_an_object_with_diagnostics() {
         &["airflow", "explain", "core.parallelism"],
         &["upgrade", "--to", "3.3.2"],
         // Nothing listens on port 1: the error document.
-        &["rightsize", "--prometheus", "http://127.0.0.1:1", "--timeout", "2"],
+        &[
+            "rightsize",
+            "--prometheus",
+            "http://127.0.0.1:1",
+            "--timeout",
+            "2",
+        ],
         &["dag", "new", "sales", "orders"],
         &["dag", "check"],
         &["dag", "new", "Sales", "x"],

@@ -91,6 +91,18 @@ impl Client {
         if !(base.starts_with("http://") || base.starts_with("https://")) {
             return Err(format!("`{url}` is no http:// or https:// URL"));
         }
+        let authority = base.split("://").nth(1).unwrap_or_default();
+        if authority
+            .split('/')
+            .next()
+            .unwrap_or_default()
+            .contains('@')
+        {
+            // Never echoed: the URL itself holds the credential.
+            return Err(
+                "the Prometheus URL holds credentials; pass a bearer token in $PLATC_PROMETHEUS_TOKEN or --token-file instead".into(),
+            );
+        }
         let agent = ureq::Agent::config_builder()
             .timeout_global(Some(timeout))
             .http_status_as_error(false)
@@ -347,6 +359,32 @@ mod tests {
             r#"namespace=~"airflow-dev-.+""#
         );
         assert_eq!(promql_str("a\"b\\c"), r#""a\"b\\c""#);
+    }
+
+    #[test]
+    fn urls_with_credentials_are_refused_without_echoing_them() {
+        let err = Client::new(
+            "https://me:hunter2@prom.example",
+            None,
+            None,
+            Duration::from_secs(1),
+        )
+        .err()
+        .unwrap_or_default();
+        assert!(
+            err.contains("holds credentials") && !err.contains("hunter2"),
+            "{err}"
+        );
+        assert!(Client::new("ftp://prom.example", None, None, Duration::from_secs(1)).is_err());
+        assert!(
+            Client::new(
+                "http://127.0.0.1:9090/prom/",
+                None,
+                None,
+                Duration::from_secs(1)
+            )
+            .is_ok()
+        );
     }
 
     #[test]

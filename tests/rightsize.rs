@@ -65,10 +65,20 @@ fn a_bad_task_pattern_is_a_located_error() {
 /// The policy runs in real Airflow: a matching task's worker pod gets the spec's request, the
 /// exact key wins over the pattern, and a task nothing matches keeps the pod template's.
 #[test]
-fn the_cluster_policy_sets_requests_in_real_airflow() {
-    let Some(venv) = std::env::var_os("PLATC_AIRFLOW_3_2") else {
+fn the_cluster_policy_sets_requests_in_real_airflow_3() {
+    cluster_policy_in("PLATC_AIRFLOW_3_2", "3.2.2");
+}
+
+/// The same on Airflow 2, whose `airflow_local_settings` is loaded the same way.
+#[test]
+fn the_cluster_policy_sets_requests_in_real_airflow_2() {
+    cluster_policy_in("PLATC_AIRFLOW_2_11", "2.11.2");
+}
+
+fn cluster_policy_in(var: &str, version: &str) {
+    let Some(venv) = std::env::var_os(var) else {
         eprintln!(
-            "skipped: PLATC_AIRFLOW_3_2 is not set (.ci/run sets it from `.ci/tools.sh airflow 3.2.2`)"
+            "skipped: {var} is not set (.ci/run sets it from `.ci/tools.sh airflow {version}`)"
         );
         return;
     };
@@ -101,7 +111,8 @@ fn the_cluster_policy_sets_requests_in_real_airflow() {
             "sales__daily.load": {"requests": {"cpu": "1200m", "memory": "1536Mi"}, "limits": {"memory": "1536Mi"}},
             "sales__weekly.export": {"requests": {"cpu": "250m", "memory": "512Mi"}, "limits": {"memory": "512Mi"}},
             "marketing__daily.load": {"requests": {"cpu": "500m", "memory": "1Gi"}, "limits": {"memory": "1Gi"}},
-        })
+        }),
+        "Airflow {version}"
     );
 }
 

@@ -455,6 +455,24 @@ fn recommends_from_a_real_prometheus_and_writes_the_spec() {
     assert_eq!(report["changed"], false, "{}", report["diff"]);
 }
 
+/// `--window` reaches PromQL: anything but a duration is refused before a query is built.
+#[test]
+fn a_window_that_is_no_duration_is_refused() {
+    let dir = common::project(common::bundled());
+    let out = common::platc(
+        dir.path(),
+        &[
+            "rightsize",
+            "--prometheus",
+            "http://127.0.0.1:1",
+            "--window",
+            "1d]) or vector(1",
+        ],
+    );
+    assert_eq!(out.status, 2, "{}", out.stderr);
+    assert!(out.stderr.contains("resources-rightsize"), "{}", out.stderr);
+}
+
 #[test]
 fn an_unreachable_prometheus_is_an_error_with_exit_2() {
     let dir = common::project(common::bundled());

@@ -69,6 +69,19 @@ pub fn run(cli: &Cli, out: &Output, args: &RightsizeArgs) -> i32 {
             message,
         )))
     };
+    if let Some(window) = &args.window
+        && !crate::validate::resources::prometheus_duration(window)
+    {
+        let d = Diagnostic::error(
+            "resources-rightsize",
+            format!("--window `{window}` is not a Prometheus duration"),
+        )
+        .help("write a number and a unit, such as `14d`, `36h` or `1w`");
+        return out.failure(&Failure::io(d));
+    }
+    if args.write && cli.file.as_os_str() == load::STDIN {
+        return io("--write needs a spec file, not standard input".into());
+    }
     let token = match token(args) {
         Ok(t) => t,
         Err(message) => return io(message),

@@ -16,7 +16,7 @@ mod origin;
 mod previews;
 mod required;
 pub mod requirements;
-mod resources;
+pub mod resources;
 mod schema;
 pub mod secrets;
 mod versions;

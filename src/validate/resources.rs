@@ -213,7 +213,7 @@ fn rightsize_knobs(at: &Origin, k: &crate::rightsize::Settings) -> Diagnostics {
 
 /// A Prometheus duration: one or more `<digits><unit>` with units `ms`, `s`, `m`, `h`, `d`, `w`,
 /// `y`, not zero in total.
-fn prometheus_duration(text: &str) -> bool {
+pub fn prometheus_duration(text: &str) -> bool {
     let mut rest = text;
     let mut any = false;
     let mut nonzero = false;

@@ -407,6 +407,20 @@ fn recommends_from_a_real_prometheus_and_writes_the_spec() {
         "without --write the spec is untouched"
     );
 
+    let md = rightsize(dir.path(), prom.port(), &["--format", "markdown"]);
+    assert_eq!(md.status, 0, "{}", md.stderr);
+    assert!(
+        md.stdout
+            .contains("| prod | sales__weekly.export | cpu | 500m |")
+            && md
+                .stdout
+                .contains("none (ran 2 times in the window; needs 5 runs) |")
+            && md.stdout.contains("```diff\n")
+            && md.stdout.contains("1 left alone (too few runs)"),
+        "{}",
+        md.stdout
+    );
+
     let out = rightsize(dir.path(), prom.port(), &["--write"]);
     assert_eq!(out.status, 0, "{}\n{}", out.stdout, out.stderr);
     assert!(

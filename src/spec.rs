@@ -122,6 +122,34 @@ pub struct Airflow {
     /// (`all`) and per component (`workers` for an autoscaled task node pool).
     #[serde(default, skip_serializing_if = "Placement::is_empty")]
     pub placement: Placement,
+    /// How many Celery workers run (CeleryExecutor only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub celery: Option<CeleryWorkers>,
+}
+
+/// The Celery workers: a fixed count, or a range KEDA scales within by the tasks queued.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct CeleryWorkers {
+    /// Workers when not autoscaled.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(range(min = 1, max = 1000))]
+    pub replicas: Option<u32>,
+    /// Scale with KEDA between `min` and `max` workers (KEDA must run in the cluster).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub autoscaling: Option<CeleryAutoscaling>,
+}
+
+/// The range KEDA scales the Celery workers within.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct CeleryAutoscaling {
+    /// Fewest workers; `0` lets an idle environment run none.
+    #[schemars(range(max = 1000))]
+    pub min: u32,
+    /// Most workers.
+    #[schemars(range(min = 1, max = 1000))]
+    pub max: u32,
 }
 
 /// What each Airflow component requests, by component.
@@ -470,6 +498,15 @@ pub struct Secrets {
     /// Secret with HTTPS credentials for the DAG repository (`GITSYNC_USERNAME`, `GITSYNC_PASSWORD`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub git_credentials: Option<String>,
+    /// Secret with the password of the chart's Redis (key `password`); CeleryExecutor only. A
+    /// Secret, not the chart's generated password: Argo CD renders the chart on every sync, and
+    /// a generated one changes each time.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub redis_password: Option<String>,
+    /// Secret with Celery's broker URL (key `connection`), `redis://:PASSWORD@airflow-redis:6379/0`
+    /// with the same password; CeleryExecutor only.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub broker_url: Option<String>,
     /// Name of an External Secrets Operator `ClusterSecretStore`. When set, platc renders an
     /// `ExternalSecret` for each Secret above (and the database's) into the environment's extras,
     /// so every namespace, including each preview's, gets them from the store: the remote key is

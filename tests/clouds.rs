@@ -85,7 +85,15 @@ fn azure_accounts_carry_the_client_id_and_pods_the_use_label() {
         v["workers"]["kubernetes"]["serviceAccount"]["annotations"]["azure.workload.identity/client-id"],
         client
     );
-    assert_eq!(v["labels"]["azure.workload.identity/use"], "true");
+    for labels in [
+        &v["scheduler"]["labels"],
+        &v["apiServer"]["labels"],
+        &v["dagProcessor"]["labels"],
+        &v["triggerer"]["labels"],
+        &v["workers"]["kubernetes"]["labels"],
+    ] {
+        assert_eq!(labels["azure.workload.identity/use"], "true", "{v}");
+    }
 }
 
 #[test]
@@ -176,7 +184,9 @@ fn identity_values(spec: &str, env: &str) -> String {
         out.insert(component.into(), v[component]["serviceAccount"].clone());
     }
     out.insert("workers".into(), v["workers"].clone());
-    out.insert("labels".into(), v["labels"].clone());
+    for component in ["scheduler", "apiServer", "dagProcessor", "triggerer"] {
+        out.insert(format!("{component}Labels"), v[component]["labels"].clone());
+    }
     serde_json::to_string_pretty(&out).unwrap()
 }
 
@@ -225,4 +235,31 @@ fn snapshot_preview_bindings_per_cloud() {
     let out = common::platc(dir.path(), &["preview", "feature/new-model"]);
     assert_eq!(out.status, 0, "{}", out.stderr);
     insta::assert_snapshot!("aws-preview", out.stdout);
+}
+
+#[test]
+fn celery_without_its_secrets_and_a_layout_outside_sub_path_are_refused() {
+    let text = spec_text("aws-celery-s3.yaml")
+        .replace("  redisPassword: airflow-redis-password\n", "")
+        .replace(
+            "layout: airflow/dags/{domain}/{name}.py",
+            "layout: dags/{domain}/{name}.py",
+        );
+    let found = diagnostics(&text);
+    let codes = codes(&found);
+    assert!(codes.contains(&"celery-secrets"), "{codes:?}");
+    assert!(codes.contains(&"dags-layout"), "{codes:?}");
+}
+
+#[test]
+fn celery_workers_render_under_their_current_chart_names() {
+    let v = values("aws-celery-s3.yaml", "prod");
+    let celery = &v["workers"]["celery"];
+    assert_eq!(celery["resources"]["requests"]["memory"], "4Gi");
+    assert_eq!(celery["persistence"]["enabled"], false);
+    assert_eq!(celery["keda"]["maxReplicaCount"], 6);
+    assert!(v["workers"].get("resources").is_none());
+    assert_eq!(v["redis"]["passwordSecretName"], "airflow-redis-password");
+    assert_eq!(v["data"]["brokerUrlSecretName"], "airflow-broker-url");
+    assert_eq!(v["dags"]["gitSync"]["subPath"], "airflow/dags");
 }

@@ -136,7 +136,23 @@ pub fn render(
             );
         }
     }
-    if !celery {
+    if celery {
+        // The chart's own Redis password and broker URL are generated per render: under Argo CD
+        // every sync would rotate them. They come from the spec's Secrets instead.
+        let mut redis = json!({ "enabled": true });
+        if let Some(secret) = &env.secrets.redis_password {
+            redis["passwordSecretName"] = json!(secret);
+        }
+        values.insert("redis".into(), redis);
+        if let Some(secret) = &env.secrets.broker_url
+            && let Some(data) = values
+                .entry("data")
+                .or_insert_with(|| json!({}))
+                .as_object_mut()
+        {
+            data.insert("brokerUrlSecretName".into(), json!(secret));
+        }
+    } else {
         values.insert("redis".into(), json!({ "enabled": false }));
     }
 
@@ -184,17 +200,6 @@ pub fn render(
     // name so the IAM bindings can name it (see `prerequisites`).
     let annotations = identity_annotations(env);
     let account = |name: &str| json!({ "name": name, "annotations": annotations });
-    // Azure's webhook gives only labelled pods the identity's token. The release-wide `labels`
-    // reach every component's pods, the KubernetesExecutor's pod template included.
-    let labels: Map<String, Value> = env
-        .cloud
-        .pod_labels()
-        .into_iter()
-        .map(|(k, v)| (k.to_owned(), json!(v)))
-        .collect();
-    if !labels.is_empty() {
-        values.insert("labels".into(), Value::Object(labels));
-    }
     let accounts = identity_accounts(env);
     let named = |part: Part| {
         accounts
@@ -214,7 +219,7 @@ pub fn render(
     if let Some(mut sa) = named(Part::Workers) {
         let mut workers = Map::new();
         if celery {
-            workers.insert("celery".into(), json!({ "serviceAccount": sa }));
+            workers.insert("celery".into(), celery_workers(env, sa));
         } else {
             // Pods from the pod-template-file get their own account; `workers.serviceAccount`
             // is deprecated in both chart versions. `automountServiceAccountToken` is spelled
@@ -225,6 +230,7 @@ pub fn render(
         }
         values.insert("workers".into(), Value::Object(workers));
     }
+    quiet_log_groomer(&mut values, celery);
     if let Some(sa) = named(Part::DagProcessor) {
         // Airflow 3 always runs the standalone DAG processor.
         values.insert("dagProcessor".into(), json!({ "serviceAccount": sa }));
@@ -238,11 +244,36 @@ pub fn render(
     }
     values.insert("triggerer".into(), triggerer);
 
+    // Azure's webhook gives only labelled pods the identity's token. Per component, not the
+    // release-wide `labels`: the chart merges those into `workers.labels` while rendering and
+    // then prints that deprecated name's rename notice.
+    let labels: Map<String, Value> = env
+        .cloud
+        .pod_labels()
+        .into_iter()
+        .map(|(k, v)| (k.to_owned(), json!(v)))
+        .collect();
+    if !labels.is_empty() {
+        let worker_section = if celery { "celery" } else { "kubernetes" };
+        for account in &accounts {
+            let path: Vec<&str> = match account.part {
+                Part::Scheduler => vec!["scheduler"],
+                Part::Ui => vec![target.ui_component()],
+                Part::Workers => vec!["workers", worker_section],
+                Part::DagProcessor => vec!["dagProcessor"],
+                Part::Triggerer => vec!["triggerer"],
+            };
+            if let Some(section) = section_mut(&mut values, &path) {
+                section.insert("labels".into(), Value::Object(labels.clone()));
+            }
+        }
+    }
+
     // Resource requests, into the components' sections.
     let wanted = &env.airflow.resources;
     let mut requests: Vec<(Vec<&str>, &Request)> = Vec::new();
     let worker_path = if celery {
-        vec!["workers"]
+        vec!["workers", "celery"]
     } else {
         vec!["workers", "kubernetes"]
     };
@@ -304,6 +335,81 @@ pub fn render(
     Ok(Value::Object(values))
 }
 
+/// The mapping at `path` in the values, created when missing.
+fn section_mut<'v>(
+    values: &'v mut Map<String, Value>,
+    path: &[&str],
+) -> Option<&'v mut Map<String, Value>> {
+    let mut section = Some(values);
+    for key in path {
+        section = section.and_then(|s| {
+            s.entry(key.to_string())
+                .or_insert_with(|| Value::Object(Map::new()))
+                .as_object_mut()
+        });
+    }
+    section
+}
+
+/// The chart's defaults under `workers.logGroomerSidecar` are themselves deprecated names: it
+/// prints a rename notice for each on every render. `null` drops them; a Celery worker's groomer
+/// gets the same settings under their new names.
+fn quiet_log_groomer(values: &mut Map<String, Value>, celery: bool) {
+    const SETTINGS: [(&str, u32); 5] = [
+        ("retentionDays", 15),
+        ("retentionMinutes", 0),
+        ("frequencyMinutes", 15),
+        ("maxSizeBytes", 0),
+        ("maxSizePercent", 0),
+    ];
+    let Some(workers) = values
+        .entry("workers")
+        .or_insert_with(|| json!({}))
+        .as_object_mut()
+    else {
+        return;
+    };
+    let dropped: Map<String, Value> = SETTINGS
+        .iter()
+        .map(|(k, _)| (k.to_string(), Value::Null))
+        .collect();
+    workers.insert("logGroomerSidecar".into(), Value::Object(dropped));
+    if celery
+        && let Some(section) = workers
+            .entry("celery")
+            .or_insert_with(|| json!({}))
+            .as_object_mut()
+    {
+        let renamed: Map<String, Value> = SETTINGS
+            .iter()
+            .map(|(k, v)| (k.to_string(), json!(v)))
+            .collect();
+        section.insert("logGroomerSidecar".into(), Value::Object(renamed));
+    }
+}
+
+/// `workers.celery`: the account, the worker count or KEDA's range, and no log volume when
+/// remote logging keeps the logs (the chart's default is 100Gi per worker, previews included).
+fn celery_workers(env: &ResolvedEnvironment, account: Value) -> Value {
+    let mut celery = json!({ "serviceAccount": account });
+    if env.logging.is_some() {
+        celery["persistence"] = json!({ "enabled": false });
+    }
+    if let Some(workers) = &env.airflow.celery {
+        if let Some(replicas) = workers.replicas {
+            celery["replicas"] = json!(replicas);
+        }
+        if let Some(range) = &workers.autoscaling {
+            celery["keda"] = json!({
+                "enabled": true,
+                "minReplicaCount": range.min,
+                "maxReplicaCount": range.max,
+            });
+        }
+    }
+    celery
+}
+
 /// `dags.gitSync`: the branch only for long-lived environments (previews get it per branch).
 fn git_sync(env: &ResolvedEnvironment) -> Value {
     let mut sync = Map::new();
@@ -313,10 +419,13 @@ fn git_sync(env: &ResolvedEnvironment) -> Value {
         sync.insert("branch".into(), json!(branch));
         sync.insert("ref".into(), json!(branch));
     }
-    if let Some(sub_path) = &env.dags.sub_path {
-        sync.insert("subPath".into(), json!(sub_path));
-    }
+    // Always set: the chart's default `subPath` is its own example folder (`tests/dags`), and
+    // `[core] dags_folder` is derived from it.
+    let sub_path = env.dags.sub_path.as_deref().unwrap_or_default();
+    sync.insert("subPath".into(), json!(sub_path.trim_matches('/')));
     sync.insert("period".into(), json!(env.dags.sync_period));
+    // `false`, the chart's default, is deprecated: it prints a notice on every render.
+    sync.insert("recommendedProbeSetting".into(), json!(true));
     // Without `knownHosts` the chart turns git-sync's host key check off.
     let known_hosts = env.dags.known_hosts.as_deref().or_else(|| {
         crate::naming::is_github_ssh(&env.dags.repo).then_some(crate::naming::GITHUB_KNOWN_HOSTS)
@@ -850,7 +959,13 @@ mod tests {
             ]
         );
         let v = render(&model, &prod, &image()).expect("renders");
-        assert!(v.get("workers").is_none(), "{}", v["workers"]);
+        // Only the chart's deprecated log groomer defaults, dropped.
+        let workers = v["workers"].as_object().unwrap();
+        assert_eq!(
+            workers.keys().collect::<Vec<_>>(),
+            ["logGroomerSidecar"],
+            "{workers:?}"
+        );
         assert_eq!(
             v["scheduler"]["serviceAccount"]["name"],
             "airflow-scheduler"

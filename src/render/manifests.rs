@@ -151,34 +151,65 @@ pub fn render(model: &Model, env: &ResolvedEnvironment) -> Vec<(String, Value)> 
 }
 
 /// Every Secret the environment's values name, with the keys the chart reads from it.
-pub fn secret_keys(env: &ResolvedEnvironment) -> Vec<(String, Vec<&'static str>)> {
+pub fn secret_keys(env: &ResolvedEnvironment) -> Vec<(String, Vec<String>)> {
     let airflow3 =
         crate::airflow::AirflowVersion::parse(&env.airflow.version).is_ok_and(|v| v.major >= 3);
-    let mut out: Vec<(String, Vec<&'static str>)> = vec![
-        (env.secrets.fernet_key.clone(), vec!["fernet-key"]),
+    let mut found: Vec<(&str, &str)> = vec![
+        (&env.secrets.fernet_key, "fernet-key"),
         (
-            env.secrets.api_secret_key.clone(),
-            vec![if airflow3 {
+            &env.secrets.api_secret_key,
+            if airflow3 {
                 "api-secret-key"
             } else {
                 "webserver-secret-key"
-            }],
+            },
         ),
     ];
     if let Some(jwt) = &env.secrets.jwt_secret {
-        out.push((jwt.clone(), vec!["jwt-secret"]));
+        found.push((jwt, "jwt-secret"));
     }
     if let Some(ssh) = &env.secrets.git_ssh_key {
-        out.push((ssh.clone(), vec!["gitSshKey"]));
+        found.push((ssh, "gitSshKey"));
     }
     if let Some(https) = &env.secrets.git_credentials {
-        out.push((https.clone(), vec!["GITSYNC_USERNAME", "GITSYNC_PASSWORD"]));
+        found.push((https, "GITSYNC_USERNAME"));
+        found.push((https, "GITSYNC_PASSWORD"));
     }
     if let Database::External(db) = &env.database {
-        out.push((db.secret.clone(), vec!["connection"]));
+        found.push((&db.secret, "connection"));
+    }
+    if env.airflow.executor == crate::spec::Executor::CeleryExecutor {
+        if let Some(redis) = &env.secrets.redis_password {
+            found.push((redis, "password"));
+        }
+        if let Some(broker) = &env.secrets.broker_url {
+            found.push((broker, "connection"));
+        }
+    }
+    // Options and variables the spec reads from Secrets: the pods read them at start.
+    let refs = env
+        .airflow
+        .config
+        .values()
+        .flat_map(|options| options.values())
+        .chain(env.airflow.env.values());
+    for value in refs {
+        if let crate::spec::ConfigValue::Secret(s) = value {
+            found.push((&s.secret, &s.key));
+        }
+    }
+    let mut out: Vec<(String, Vec<String>)> = Vec::new();
+    for (name, key) in found {
+        match out.iter_mut().find(|(n, _)| n == name) {
+            Some((_, keys)) => {
+                if !keys.iter().any(|k| k == key) {
+                    keys.push(key.to_owned());
+                }
+            }
+            None => out.push((name.to_owned(), vec![key.to_owned()])),
+        }
     }
     out.sort();
-    out.dedup_by(|a, b| a.0 == b.0);
     out
 }
 
@@ -187,7 +218,7 @@ fn external_secret(
     env: &ResolvedEnvironment,
     store: &str,
     name: &str,
-    keys: &[&str],
+    keys: &[String],
 ) -> Value {
     let single = keys.len() == 1;
     let data: Vec<Value> = keys

@@ -37,7 +37,7 @@ struct Env {
     cloud_project: String,
     service_account: String,
     /// (Secret, keys) the values name.
-    secrets: Vec<(String, Vec<&'static str>)>,
+    secrets: Vec<(String, Vec<String>)>,
     external_store: Option<String>,
     database_secret: Option<String>,
     cloud_sql: Option<String>,

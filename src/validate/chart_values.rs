@@ -61,9 +61,23 @@ const OWNED: &[(&str, &str)] = &[
         "logging (platc turns the log volume off with remote logging)",
     ),
     (
-        "labels/azure.workload.identity/use",
-        "cloud: azure (platc labels every pod for workload identity)",
+        "redis/passwordSecretName",
+        "secrets.redisPassword (CeleryExecutor)",
     ),
+    (
+        "workers/logGroomerSidecar",
+        "nothing: platc drops the chart's deprecated defaults, which print rename notices",
+    ),
+    (
+        "workers/celery/logGroomerSidecar",
+        "nothing: the chart's defaults under their current names",
+    ),
+    (
+        "workers/celery/persistence",
+        "logging (platc turns the log volume off with remote logging)",
+    ),
+    ("workers/celery/replicas", "airflow.celery.replicas"),
+    ("workers/celery/keda", "airflow.celery.autoscaling"),
     (
         "createUserJob",
         "nothing: platc creates no default user (use your identity provider)",
@@ -99,6 +113,7 @@ pub fn owner(path: &str) -> Option<String> {
     match key {
         "serviceAccount" => Some("environments.<env>.serviceAccount".to_owned()),
         "resources" => Some(format!("airflow.resources.{component}")),
+        "labels" => Some("cloud: azure (platc labels the pods for workload identity)".to_owned()),
         _ => None,
     }
 }

@@ -4,8 +4,10 @@
 
 mod airflow_options;
 pub mod allow;
+mod celery;
 mod chart_values;
 mod cloud;
+mod dags_folder;
 mod fields;
 mod git;
 mod gitops;
@@ -51,6 +53,8 @@ pub fn rules(model: &crate::resolve::Model, doc: &Document) -> Diagnostics {
     out.extend(names::check(model, doc));
     out.extend(isolation::check(model, doc));
     out.extend(cloud::check(model, doc));
+    out.extend(celery::check(model, doc));
+    out.extend(dags_folder::check(model, doc));
     out.extend(requirements::check(model, doc));
     out.extend(fields::check(model, doc));
     out.extend(git::check(model, doc));

@@ -164,6 +164,12 @@ secrets:
     if version.major >= 3 {
         let _ = writeln!(t, "  jwtSecret: airflow-jwt-secret");
     }
+    if r.executor == Executor::CeleryExecutor {
+        let _ = writeln!(
+            t,
+            "  redisPassword: airflow-redis-password   # key `password`\n  brokerUrl: airflow-broker-url   # key `connection`: redis://:PASSWORD@airflow-redis:6379/0"
+        );
+    }
     let _ = writeln!(
         t,
         "  {}: airflow-git-{}",

@@ -38,6 +38,61 @@ pub struct Document {
     pub value: Value,
     spans: BTreeMap<String, NodeSpan>,
     line_starts: Vec<usize>,
+    chars: CharMap,
+}
+
+/// Character ↔ byte offsets in constant time per lookup, so that places stay cheap on a
+/// hostile spec (a 2 MB single-line flow list has a node every two bytes; scanning its line
+/// for each one would take quadratic time).
+#[derive(Debug, Clone, Default)]
+struct CharMap {
+    /// Byte offset of every [`CharMap::STEP`]th character.
+    marks: Vec<usize>,
+    /// Character index at which each line starts (parallel to `line_starts`).
+    line_chars: Vec<usize>,
+    /// Characters in the text.
+    len: usize,
+}
+
+impl CharMap {
+    const STEP: usize = 64;
+
+    fn new(text: &str, line_starts: &[usize]) -> Self {
+        let mut map = CharMap {
+            marks: Vec::with_capacity(text.len() / Self::STEP + 1),
+            line_chars: Vec::with_capacity(line_starts.len()),
+            len: 0,
+        };
+        for (i, (byte, _)) in text.char_indices().enumerate() {
+            if i % Self::STEP == 0 {
+                map.marks.push(byte);
+            }
+            map.len = i + 1;
+        }
+        let line_chars: Vec<usize> = line_starts.iter().map(|&b| map.index(text, b)).collect();
+        map.line_chars = line_chars;
+        map
+    }
+
+    /// The byte offset of character `index`; the text's length past its end.
+    fn byte(&self, text: &str, index: usize) -> usize {
+        if index >= self.len {
+            return text.len();
+        }
+        let from = self.marks[index / Self::STEP];
+        text[from..]
+            .char_indices()
+            .nth(index % Self::STEP)
+            .map_or(text.len(), |(b, _)| from + b)
+    }
+
+    /// The character index of byte offset `byte` (a char boundary at or below it).
+    fn index(&self, text: &str, byte: usize) -> usize {
+        let byte = byte.min(text.len());
+        let k = self.marks.partition_point(|&m| m <= byte).saturating_sub(1);
+        let from = self.marks.get(k).copied().unwrap_or(0);
+        k * Self::STEP + text.get(from..byte).map_or(0, |s| s.chars().count())
+    }
 }
 
 impl Document {
@@ -82,11 +137,11 @@ impl Document {
             .line_starts
             .partition_point(|&s| s <= start)
             .saturating_sub(1);
-        let line_start = self.line_starts.get(line_index).copied().unwrap_or(0);
+        let line_chars = self.chars.line_chars.get(line_index).copied().unwrap_or(0);
         let column = self
-            .text
-            .get(line_start..start)
-            .map_or(0, |s| s.chars().count())
+            .chars
+            .index(&self.text, start)
+            .saturating_sub(line_chars)
             + 1;
         Place {
             file: self.path.clone(),
@@ -211,32 +266,28 @@ fn line_starts(text: &str) -> Vec<usize> {
 impl Document {
     fn new(path: &str, text: String, value: Value) -> Self {
         let line_starts = line_starts(&text);
+        let chars = CharMap::new(&text, &line_starts);
         Document {
             path: path.to_owned(),
             text,
             value,
             spans: BTreeMap::new(),
             line_starts,
+            chars,
         }
     }
 
     /// saphyr counts characters; everything else here counts bytes. The marker's line and
-    /// column find the byte offset by scanning one line only, so loading stays linear.
+    /// column find the byte offset through [`CharMap`], so loading stays linear.
     fn byte_of(&self, marker: saphyr::Marker) -> usize {
-        let line_start = match marker
+        let Some(&line_chars) = marker
             .line()
             .checked_sub(1)
-            .and_then(|i| self.line_starts.get(i))
-        {
-            Some(&start) => start,
-            None => return self.text.len(),
+            .and_then(|i| self.chars.line_chars.get(i))
+        else {
+            return self.text.len();
         };
-        let line = &self.text[line_start..];
-        line_start
-            + line
-                .char_indices()
-                .nth(marker.col())
-                .map_or(line.len(), |(b, _)| b)
+        self.chars.byte(&self.text, line_chars + marker.col())
     }
 
     fn range(&self, start: saphyr::Marker, end: saphyr::Marker) -> (usize, usize) {

@@ -30,16 +30,46 @@ pub fn render(
     format: Format,
     color: bool,
 ) -> String {
-    let diagnostics = &redacted(diagnostics);
+    let counts = diagnostics.counts();
+    let diagnostics = &redacted(&capped(diagnostics, PER_RULE));
     match format {
         Format::Human => {
             let source = source.map(|text| masked_source(text, diagnostics));
-            human(diagnostics, source.as_deref(), color)
+            human(diagnostics, counts, source.as_deref(), color)
         }
-        Format::Json => json(diagnostics),
+        Format::Json => json(diagnostics, counts),
         Format::Github => github(diagnostics),
-        Format::Markdown => markdown(diagnostics),
+        Format::Markdown => markdown(diagnostics, counts),
     }
+}
+
+/// How many findings of one rule are shown; the rest are counted on the last one shown.
+pub const PER_RULE: usize = 20;
+
+/// The first `limit` diagnostics of each code, in order; the last one shown of a code with more
+/// carries a note counting the others. A hostile spec can raise a finding per element; this
+/// keeps every format's output (and the time to render it) proportional to the rules broken.
+pub fn capped(diagnostics: &Diagnostics, limit: usize) -> Diagnostics {
+    let mut seen: std::collections::HashMap<&str, (usize, usize)> = Default::default();
+    let mut kept: Vec<Diagnostic> = Vec::new();
+    for d in diagnostics.iter() {
+        let (shown, last) = seen.entry(d.code.as_str()).or_insert((0, 0));
+        if *shown < limit {
+            *shown += 1;
+            *last = kept.len();
+            kept.push(d.clone());
+        }
+    }
+    for (code, (shown, last)) in &seen {
+        let total = diagnostics.iter().filter(|d| d.code == *code).count();
+        if total > *shown {
+            kept[*last].notes.push(format!(
+                "{} more `{code}` finding(s) not shown; platc shows the first {limit} of each rule",
+                total - shown
+            ));
+        }
+    }
+    Diagnostics(kept)
 }
 
 /// The diagnostics with every credential in their message, label, help and notes masked.
@@ -91,7 +121,12 @@ pub fn masked_source(source: &str, diagnostics: &Diagnostics) -> String {
     text
 }
 
-fn human(diagnostics: &Diagnostics, source: Option<&str>, color: bool) -> String {
+fn human(
+    diagnostics: &Diagnostics,
+    (errors, warnings): (usize, usize),
+    source: Option<&str>,
+    color: bool,
+) -> String {
     let renderer = if color {
         Renderer::styled()
     } else {
@@ -102,7 +137,6 @@ fn human(diagnostics: &Diagnostics, source: Option<&str>, color: bool) -> String
         out.push_str(&renderer.render(&one(d, source)));
         out.push_str("\n\n");
     }
-    let (errors, warnings) = diagnostics.counts();
     if errors + warnings > 0 {
         out.push_str(&summary(errors, warnings));
         out.push('\n');
@@ -123,9 +157,11 @@ fn one<'a>(d: &'a Diagnostic, source: Option<&'a str>) -> Vec<Group<'a>> {
             let end = ceil_char_boundary(text, place.end.min(text.len()).max(start));
             // Hand the renderer only the lines the span covers: passing the whole spec for each
             // diagnostic makes many diagnostics on a large spec cost quadratic time.
-            let window_start = text[..start].rfind('\n').map_or(0, |i| i + 1);
-            let window_end = text[end..].find('\n').map_or(text.len(), |i| end + i);
-            let first_line = text[..window_start].matches('\n').count() + 1;
+            let window_start = text[..start].rfind(['\n', '\r']).map_or(0, |i| i + 1);
+            let window_end = text[end..]
+                .find(['\n', '\r'])
+                .map_or(text.len(), |i| end + i);
+            let first_line = place.line;
             let mut annotation =
                 AnnotationKind::Primary.span(start - window_start..end - window_start);
             if let Some(label) = &d.label {
@@ -187,8 +223,7 @@ struct JsonReport<'a> {
     diagnostics: &'a Diagnostics,
 }
 
-fn json(diagnostics: &Diagnostics) -> String {
-    let (errors, warnings) = diagnostics.counts();
+fn json(diagnostics: &Diagnostics, (errors, warnings): (usize, usize)) -> String {
     let report = JsonReport {
         ok: errors == 0,
         errors,
@@ -237,7 +272,7 @@ fn github(diagnostics: &Diagnostics) -> String {
     out
 }
 
-fn markdown(diagnostics: &Diagnostics) -> String {
+fn markdown(diagnostics: &Diagnostics, (errors, warnings): (usize, usize)) -> String {
     let mut out = String::new();
     for d in diagnostics.iter() {
         let place = d
@@ -259,7 +294,6 @@ fn markdown(diagnostics: &Diagnostics) -> String {
             out.push_str(&format!("  - {}\n", note.replace('\n', " ")));
         }
     }
-    let (errors, warnings) = diagnostics.counts();
     if errors + warnings > 0 {
         out.push_str(&format!("\n{}\n", summary(errors, warnings)));
     }

@@ -157,7 +157,14 @@ impl Checker {
             }
         };
         let name = requirement.name.to_string();
-        if let Some(first) = self.seen.insert(name.clone(), origin.to_owned()) {
+        let first = match self.seen.entry(name.clone()) {
+            std::collections::btree_map::Entry::Occupied(first) => Some(first.get().clone()),
+            std::collections::btree_map::Entry::Vacant(slot) => {
+                slot.insert(origin.to_owned());
+                None
+            }
+        };
+        if let Some(first) = first {
             self.out.push(
                 Diagnostic::error(
                     "requirement-duplicate",

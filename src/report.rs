@@ -404,9 +404,10 @@ mod tests {
             "::error title=platc E054::1 file(s) would be lost%0Anote: out/prod/notes.txt%0Ahelp: move it\n"
         );
         assert!(
-            markdown(&diagnostics).contains("(help: move it)\n  - out/prod/notes.txt\n"),
+            markdown(&diagnostics, diagnostics.counts())
+                .contains("(help: move it)\n  - out/prod/notes.txt\n"),
             "{}",
-            markdown(&diagnostics)
+            markdown(&diagnostics, diagnostics.counts())
         );
     }
 }

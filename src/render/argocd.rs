@@ -7,6 +7,7 @@
 use serde_json::{Map, Value, json};
 
 use crate::diagnostic::{Diagnostic, Diagnostics};
+use crate::encode::go_template;
 /// Kept here for callers that found it in this module; it lives in [`crate::naming`].
 use crate::naming::github_repo;
 use crate::naming::{
@@ -273,9 +274,19 @@ fn app_spec(
             .collect();
         helm.insert("parameters".into(), Value::Array(params));
     }
+    // A preview's Application is a template Argo CD evaluates as Go text/template: spec text
+    // in it is made literal (grammars already keep `{{` out of these fields; this is the
+    // second wall).
+    let text = |s: &str| -> String {
+        if branch.is_some() {
+            go_template::literal(s)
+        } else {
+            s.to_owned()
+        }
+    };
     let mut extras = json!({
-        "repoURL": model.gitops.repo,
-        "targetRevision": model.gitops.branch,
+        "repoURL": text(&model.gitops.repo),
+        "targetRevision": text(&model.gitops.branch),
         "path": extras_path(model, env),
     });
     if branch.is_some() {
@@ -305,13 +316,13 @@ fn app_spec(
                 "helm": helm,
             },
             {
-                "repoURL": model.gitops.repo,
-                "targetRevision": model.gitops.branch,
+                "repoURL": text(&model.gitops.repo),
+                "targetRevision": text(&model.gitops.branch),
                 "ref": VALUES_REF,
             },
             extras,
         ],
-        "destination": {"server": env.cluster, "namespace": namespace},
+        "destination": {"server": text(&env.cluster), "namespace": namespace},
         "syncPolicy": sync_policy,
     })
 }
@@ -451,7 +462,12 @@ fn application_set(
     let mut annotations = Map::new();
     annotations.insert(BRANCH_ANNOTATION.into(), json!("{{ .branch }}"));
     if let Some(Value::Object(notify)) = notification_annotations(env, &PREVIEW_TRIGGERS) {
-        annotations.extend(notify);
+        annotations.extend(notify.into_iter().map(|(key, channel)| {
+            let channel = channel
+                .as_str()
+                .map_or(channel.clone(), |c| json!(go_template::literal(c)));
+            (key, channel)
+        }));
     }
     metadata.insert("annotations".into(), Value::Object(annotations));
     // Listed explicitly (the controller would add it too, since preserveResourcesOnDeletion is
@@ -631,6 +647,21 @@ mod tests {
                 .iter()
                 .any(|d| d["namespace"] == "!airflow")
         );
+    }
+
+    #[test]
+    fn spec_text_in_a_preview_template_stays_literal() {
+        let mut model = model();
+        let env = model
+            .environments
+            .iter_mut()
+            .find(|e| e.is_preview())
+            .expect("a preview");
+        env.cluster = "https://{{ .branch }}.example".into();
+        let docs = render(&model).unwrap();
+        let set = doc(&docs, "argocd/dev.yaml");
+        let server = &set["spec"]["template"]["spec"]["destination"]["server"];
+        assert_eq!(server, "https://{{ \"{{\" }} .branch }}.example");
     }
 
     #[test]

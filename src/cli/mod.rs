@@ -15,6 +15,7 @@ use crate::report::{self, Format};
 mod airflow;
 mod commands;
 mod dag;
+mod image;
 mod init;
 mod rightsize;
 
@@ -22,8 +23,8 @@ mod rightsize;
 #[derive(Debug, Parser)]
 #[command(name = "platc", version, about, long_about = None, after_help = EXAMPLES)]
 pub struct Cli {
-    /// The platform spec. Read by validate, show, compile, diff, check, preview, airflow, upgrade
-    /// and dag; `-` reads standard input (validate, show, preview, airflow). Ignored by schema,
+    /// The platform spec. Read by validate, show, compile, diff, check, preview, airflow, upgrade,
+    /// dag and image; `-` reads standard input (validate, show, preview, airflow). Ignored by schema,
     /// rules, completions, man and init (which writes platform.yaml in --dir)
     /// [default: platform.yaml here, or in the nearest folder above within the git work tree]
     #[arg(
@@ -178,6 +179,12 @@ pub enum Command {
         #[arg(long)]
         write: bool,
     },
+    /// The Airflow image the values name: its tag, and the folder to build it from.
+    Image {
+        /// What to print.
+        #[command(subcommand)]
+        command: image::ImageCommand,
+    },
     /// Start a GitOps repository: write a commented platform.yaml that validates and compiles,
     /// the schema it names, a CI workflow and a pre-commit config. Never overwrites.
     Init(init::InitArgs),
@@ -329,6 +336,7 @@ pub fn run(cli: &Cli) -> i32 {
         Command::Rightsize(args) => rightsize::run(cli, &out, args),
         Command::Dag { command } => dag::run(cli, &out, command),
         Command::Init(args) => init::run(&out, args),
+        Command::Image { command } => image::run(cli, &out, command),
     }
 }
 

@@ -12,7 +12,7 @@ use crate::cloud::Cloud;
 use crate::diagnostic::Diagnostic;
 use crate::spec::Executor;
 
-pub use files::{ci_workflow, pre_commit_config};
+pub use files::{ci_workflow, pre_commit_config, requirement};
 
 /// What `platc init` was asked for.
 #[derive(Debug, Clone)]

@@ -133,11 +133,12 @@ pub fn render(
                 format!("pip install \"{BLACK}\"\nblack --check --diff .\n"),
             ),
             platform_checkout(&model.gitops.repo, &model.gitops.branch),
-            cache_platc(),
+            // The release wheel carries the binary: seconds, where a build took minutes.
             run(
                 "Install platc",
                 format!(
-                    "command -v platc || cargo install --locked platc --version {PLATC_VERSION}\n"
+                    "python -m pip install --disable-pip-version-check \"{}\"\n",
+                    crate::init::requirement()
                 ),
             ),
             run(
@@ -195,23 +196,7 @@ pub fn render(
 /// The actions the workflow uses, at their current major versions (Node 24 runtimes).
 const CHECKOUT: &str = "actions/checkout@v6";
 const SETUP_PYTHON: &str = "actions/setup-python@v6";
-const CACHE: &str = "actions/cache@v5";
 const LOGIN: &str = "docker/login-action@v4";
-
-/// The platc release the workflow installs: the one that wrote it.
-const PLATC_VERSION: &str = env!("CARGO_PKG_VERSION");
-
-/// Keeps the installed platc between runs: building it takes minutes, restoring it seconds.
-fn cache_platc() -> Step {
-    let mut step = uses(CACHE);
-    step.name = Some("Cache platc".into());
-    step.with.insert("path", "~/.cargo/bin/platc".into());
-    step.with.insert(
-        "key",
-        format!("platc-{PLATC_VERSION}-${{{{ runner.os }}}}-${{{{ runner.arch }}}}"),
-    );
-    step
-}
 
 /// The spec's repository checked out beside the DAGs: `actions/checkout` for GitHub, else `git clone`.
 fn platform_checkout(repo: &str, branch: &str) -> Step {

@@ -9,14 +9,14 @@ cd "$root"
 packaging="$(.ci/tools.sh packaging)"
 cache="${PLATC_CI_CACHE:-$HOME/.cache/platc-ci}"
 
-rm -rf target/wheels
-# The dev profile reuses the binary `cargo test` just built: a cold release build takes over a
-# quarter of an hour on two cores. The packaging is the same; release.yml builds with --release.
-"$packaging/bin/maturin" build --profile "${PLATC_WHEEL_PROFILE:-dev}" --locked --quiet
-wheel="$(ls target/wheels/platc-*.whl)"
-
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
+# The dev profile reuses the binary `cargo test` just built: a cold release build takes over a
+# quarter of an hour on two cores. The packaging is the same; release.yml builds with --release.
+"$packaging/bin/maturin" build --profile "${PLATC_WHEEL_PROFILE:-dev}" --locked --quiet \
+  --out "$work/wheels"
+wheel="$(ls "$work"/wheels/platc-*.whl)"
+
 python3 -m venv "$work/venv"
 "$work/venv/bin/pip" install --quiet --disable-pip-version-check --no-index "$wheel"
 platc="$work/venv/bin/platc"

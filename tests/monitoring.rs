@@ -601,12 +601,35 @@ fn every_panel_and_rule_expression_returns_data_from_a_real_prometheus() {
     let mut failures = Vec::new();
     let boards = dashboards::all(&scope);
     assert_eq!(boards.len(), 2);
+    // scripts/plot-dashboards.sh plots the answers (docs/monitoring-dashboard.png).
+    let mut plot = Vec::new();
     for (key, board) in &boards {
+        let mut plotted = Vec::new();
         for panel in &board.panels {
+            let mut series = Vec::new();
             for target in &panel.targets {
                 let expr = substitute(&target.expr, "prod");
                 match prom.query_range(&expr, START, END, 300) {
-                    Ok(data) if result_len(&data) > 0 => {}
+                    Ok(data) if result_len(&data) > 0 => {
+                        for s in data["result"].as_array().into_iter().flatten() {
+                            let mut legend = target.legend_format.clone();
+                            for (k, v) in s["metric"].as_object().into_iter().flatten() {
+                                legend = legend.replace(
+                                    &format!("{{{{{k}}}}}"),
+                                    v.as_str().unwrap_or_default(),
+                                );
+                            }
+                            let points: Vec<Value> = s["values"]
+                                .as_array()
+                                .into_iter()
+                                .flatten()
+                                .map(|p| {
+                                    json!([p[0], p[1].as_str().and_then(|v| v.parse::<f64>().ok())])
+                                })
+                                .collect();
+                            series.push(json!({ "legend": legend, "points": points }));
+                        }
+                    }
                     Ok(data) => failures.push(format!(
                         "{key} / {}: no data for {expr}: {data}",
                         panel.title
@@ -614,7 +637,10 @@ fn every_panel_and_rule_expression_returns_data_from_a_real_prometheus() {
                     Err(e) => failures.push(format!("{key} / {}: {e}: {expr}", panel.title)),
                 }
             }
+            let unit = panel.field_config["defaults"]["unit"].clone();
+            plotted.push(json!({ "title": panel.title, "unit": unit, "series": series }));
         }
+        plot.push(json!({ "title": board.title, "panels": plotted }));
         for variable in &board.templating.list {
             if variable.kind != "query" {
                 continue;
@@ -646,6 +672,10 @@ fn every_panel_and_rule_expression_returns_data_from_a_real_prometheus() {
         }
     }
     assert!(count >= 9, "only {count} rules");
+    if let Some(path) = std::env::var_os("PLATC_MONITORING_PLOT") {
+        let doc = json!({ "start": START, "dashboards": plot });
+        std::fs::write(path, serde_json::to_string(&doc).expect("json")).expect("write plot data");
+    }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
 
@@ -758,4 +788,49 @@ fn dashboards_are_stable_and_have_unique_panel_ids() {
             );
         }
     }
+}
+
+// ---- platc monitoring ENV ---------------------------------------------------------------------
+
+#[test]
+fn platc_monitoring_lists_the_families_and_labels_of_an_environment() {
+    let dir = common::project(common::bundled());
+    let text = common::platc(dir.path(), &["monitoring", "prod"]);
+    assert_eq!(text.status, 0, "{}", text.stderr);
+    assert!(
+        text.stdout
+            .contains("airflow_task_duration_seconds  (histogram"),
+        "{}",
+        text.stdout
+    );
+    assert!(
+        text.stdout
+            .contains("labels: dag_id, environment, task_id\n"),
+        "{}",
+        text.stdout
+    );
+    assert!(text.stdout.contains("kube_pod_labels"), "{}", text.stdout);
+
+    let json = common::platc(dir.path(), &["--format", "json", "monitoring", "dev"]);
+    assert_eq!(json.status, 0, "{}", json.stderr);
+    let doc = common::json_stdout(&json, "platc monitoring dev");
+    let families = doc["families"].as_array().expect("families");
+    assert_eq!(families.len(), metrics::families(true).count());
+    assert_eq!(doc["scrape_labels"], json!(["namespace", "preview"]));
+    let finish = families
+        .iter()
+        .find(|f| f["name"] == "airflow_task_finish_total")
+        .expect("ti.finish family");
+    assert_eq!(
+        finish["labels"],
+        json!(["dag_id", "environment", "state", "task_id"])
+    );
+
+    let off = common::project(common::bundled().replace(
+        "    notifications: null",
+        "    notifications: null\n    monitoring: null",
+    ));
+    let none = common::platc(off.path(), &["monitoring", "dev"]);
+    assert_eq!(none.status, 1, "{}", none.stderr);
+    assert!(none.stderr.contains("monitoring-off"), "{}", none.stderr);
 }

@@ -30,29 +30,50 @@ fn front_and_tree(cli: &Cli, out: &Output) -> Result<(FrontEnd, OutputTree), i32
 }
 
 /// `platc show ENV`.
-pub fn show(cli: &Cli, out: &Output, env: &str) -> i32 {
-    let front = match pipeline::front_end(&cli.file) {
-        Ok(front) => front,
-        Err(failure) => return out.failure(&failure),
-    };
-    if let Err(code) = out.warnings(&front.warnings, Some(&front.doc.text)) {
-        return code;
+/// The environment named `env`, or the exit code after an E040 that suggests a name.
+pub(super) fn find_environment<'m>(
+    model: &'m crate::resolve::Model,
+    env: &str,
+    out: &Output,
+) -> Result<&'m crate::resolve::ResolvedEnvironment, i32> {
+    if let Some(found) = model.environments.iter().find(|e| e.name == env) {
+        return Ok(found);
     }
-    let Some(resolved) = front.model.environments.iter().find(|e| e.name == env) else {
-        let names: Vec<&str> = front
-            .model
-            .environments
-            .iter()
-            .map(|e| e.name.as_str())
-            .collect();
-        let mut d = Diagnostic::error("E040", format!("no environment named `{env}`"));
-        d = match crate::suggest::did_you_mean(env, names.iter().copied()) {
-            Some(s) => d.help(format!("did you mean `{s}`?")),
-            None => d.help(format!("environments: {}", names.join(", "))),
-        };
-        out.diagnostics(&d.into(), None);
-        return 2;
+    let names: Vec<&str> = model.environments.iter().map(|e| e.name.as_str()).collect();
+    let mut d = Diagnostic::error("E040", format!("no environment named `{env}`"));
+    d = match crate::suggest::did_you_mean(env, names.iter().copied()) {
+        Some(s) => d.help(format!("did you mean `{s}`?")),
+        None => d.help(format!("environments: {}", names.join(", "))),
     };
+    out.diagnostics(&d.into(), None);
+    Err(2)
+}
+
+/// The checked spec and the index of environment `env` in its model, or the exit code after
+/// reporting why not (an invalid spec, warnings denied, no such environment).
+pub(super) fn load_environment(
+    cli: &Cli,
+    out: &Output,
+    env: &str,
+) -> Result<(pipeline::FrontEnd, usize), i32> {
+    let front = pipeline::front_end(&cli.file).map_err(|failure| out.failure(&failure))?;
+    out.warnings(&front.warnings, Some(&front.doc.text))?;
+    let found = find_environment(&front.model, env, out)?;
+    let index = front
+        .model
+        .environments
+        .iter()
+        .position(|e| std::ptr::eq(e, found))
+        .unwrap_or_default();
+    Ok((front, index))
+}
+
+pub fn show(cli: &Cli, out: &Output, env: &str) -> i32 {
+    let (front, index) = match load_environment(cli, out, env) {
+        Ok(found) => found,
+        Err(code) => return code,
+    };
+    let resolved = &front.model.environments[index];
     let internal = |e: String| {
         out.failure(&Failure::io(Diagnostic::error(
             "E099",

@@ -17,6 +17,7 @@ mod commands;
 mod dag;
 mod image;
 mod init;
+mod monitoring;
 mod rightsize;
 
 /// Compile one typed platform.yaml into Helm values, Argo CD manifests and image files for Airflow.
@@ -103,6 +104,12 @@ pub enum Command {
     },
     /// Print one environment fully resolved (shared settings plus its overrides), as YAML.
     Show {
+        /// Environment name, as under `environments:`.
+        env: String,
+    },
+    /// Print the metric families, labels and series an environment's Prometheus will have
+    /// (with `monitoring` on), to write panels and alerts of your own.
+    Monitoring {
         /// Environment name, as under `environments:`.
         env: String,
     },
@@ -272,6 +279,7 @@ pub fn run(cli: &Cli) -> i32 {
         Command::Rules { id } => commands::rules(&out, id.as_deref()),
         Command::Validate => commands::validate(cli, &out),
         Command::Show { env } => commands::show(cli, &out, env),
+        Command::Monitoring { env } => monitoring::monitoring(cli, &out, env),
         Command::Compile {
             out: dir,
             force,

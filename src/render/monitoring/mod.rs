@@ -127,3 +127,54 @@ pub fn extras(model: &Model, env: &ResolvedEnvironment) -> Vec<(String, Value)> 
     }
     out
 }
+
+/// What the cluster needs for the monitoring outputs of `env`, as `PREREQUISITES.md` items.
+pub fn prerequisites(env: &ResolvedEnvironment) -> Vec<String> {
+    use crate::spec::monitoring::Scrape;
+    let Some(m) = env.monitoring.as_ref() else {
+        return Vec::new();
+    };
+    let labels: Vec<String> = m
+        .labels
+        .0
+        .iter()
+        .map(|(k, v)| format!("`{k}: {}`", v.as_str()))
+        .collect();
+    let selected = if labels.is_empty() {
+        "with no labels (`monitoring.labels` is empty)".to_owned()
+    } else {
+        format!("by the labels {}", labels.join(", "))
+    };
+    let alerts = m.alerts.is_some() && !env.is_preview();
+    let mut out = Vec::new();
+    match m.scrape {
+        Scrape::ServiceMonitor => out.push(format!(
+            "Monitoring: the Prometheus Operator's CRDs (`monitoring.coreos.com/v1` ServiceMonitor{}) in the cluster, and a Prometheus that picks these objects up through its `serviceMonitorSelector`{} {selected}, in namespace `{}`{} (its `serviceMonitorNamespaceSelector`{} must include it).",
+            if alerts { " and PrometheusRule" } else { "" },
+            if alerts { " and `ruleSelector`" } else { "" },
+            env.namespace,
+            if env.is_preview() { " and each branch's namespace" } else { "" },
+            if alerts { " and `ruleNamespaceSelector`" } else { "" },
+        )),
+        Scrape::Annotations => out.push(format!(
+            "Monitoring: a Prometheus that scrapes Services annotated `prometheus.io/scrape: \"true\"` (the chart's StatsD Service, port 9102) and adds their `namespace` label{}.",
+            if alerts { "; for the alerts, the Prometheus Operator's PrometheusRule CRD and a Prometheus `ruleSelector` that picks the rule up ".to_owned() + &selected } else { String::new() },
+        )),
+    }
+    out.push("kube-state-metrics v2 started with `--metric-labels-allowlist=pods=[dag_id,task_id]`, and the kubelets' cAdvisor metrics scraped: the worker CPU and memory panels and the OOM-killed/pending alerts join `container_*` to `kube_pod_labels` on the labels the KubernetesExecutor puts on task pods.".to_owned());
+    if let Some(d) = &m.dashboards
+        && !env.is_preview()
+    {
+        out.push(format!(
+            "Grafana with its dashboard sidecar watching ConfigMaps labelled `{}: \"{}\"` in namespace `{}` (`sidecar.dashboards.searchNamespace`), folders from the `grafana_folder` annotation (`sidecar.dashboards.folderAnnotation: grafana_folder`, `provider.foldersFromFilesStructure: true`; folder `{}`), and a Prometheus data source.",
+            d.label.as_str(),
+            d.label_value.as_str(),
+            env.namespace,
+            d.folder.as_str(),
+        ));
+    }
+    if alerts && env.notifications.is_some() {
+        out.push("An Alertmanager route on the alerts' `slack_channel` label to a Slack receiver for that channel.".to_owned());
+    }
+    out
+}

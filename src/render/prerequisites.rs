@@ -134,10 +134,10 @@ Cluster `{{ env.cluster }}`, {{ env.project_label }} `{{ env.cloud_project }}`, 
   switch to remote logs: delete it once the new triggerer runs.
 {%- endif %}
 {%- endif %}
-- {{ env.identity }}
 {%- for need in env.monitoring %}
 - {{ need }}
 {%- endfor %}
+- {{ env.identity }}
 {% endfor %}"#;
 
 /// The page, for every environment in spec order.

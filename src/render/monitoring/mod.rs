@@ -149,11 +149,14 @@ pub fn prerequisites(env: &ResolvedEnvironment) -> Vec<String> {
     let mut out = Vec::new();
     match m.scrape {
         Scrape::ServiceMonitor => out.push(format!(
-            "Monitoring: the Prometheus Operator's CRDs (`monitoring.coreos.com/v1` ServiceMonitor{}) in the cluster, and a Prometheus that picks these objects up through its `serviceMonitorSelector`{} {selected}, in namespace `{}`{} (its `serviceMonitorNamespaceSelector`{} must include it).",
+            "Monitoring: the Prometheus Operator's CRDs (`monitoring.coreos.com/v1` ServiceMonitor{}) in the cluster, and a Prometheus that picks these objects up through its `serviceMonitorSelector`{} {selected}, in {} (its `serviceMonitorNamespaceSelector`{} must include it).",
             if alerts { " and PrometheusRule" } else { "" },
             if alerts { " and `ruleSelector`" } else { "" },
-            env.namespace,
-            if env.is_preview() { " and each branch's namespace" } else { "" },
+            if env.is_preview() {
+                format!("each branch's namespace (`{}-<slug>-<hash>`)", env.namespace)
+            } else {
+                format!("namespace `{}`", env.namespace)
+            },
             if alerts { " and `ruleNamespaceSelector`" } else { "" },
         )),
         Scrape::Annotations => out.push(format!(

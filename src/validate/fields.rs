@@ -99,7 +99,7 @@ fn environment(env: &ResolvedEnvironment, doc: &Document, out: &mut Diagnostics)
         );
     }
     if let Some(sub_path) = &env.dags.sub_path
-        && let Err(why) = relative_path(sub_path)
+        && let Err(why) = folder_path(sub_path)
     {
         out.push(
             Diagnostic::error("dags-path", format!("`dags.subPath` `{}` {why}", sub_path.escape_debug()))
@@ -249,6 +249,19 @@ pub fn relative_path(path: &str) -> Result<(), &'static str> {
     Ok(())
 }
 
+/// A folder of a repository that becomes part of Airflow's `dags_folder` and `PYTHONPATH`: a
+/// [`relative_path`] without layout placeholders (`{…}`) or whitespace.
+pub fn folder_path(path: &str) -> Result<(), &'static str> {
+    relative_path(path)?;
+    if path
+        .chars()
+        .any(|c| c == '{' || c == '}' || c.is_whitespace())
+    {
+        return Err("holds a brace or whitespace, which a folder Airflow imports from cannot");
+    }
+    Ok(())
+}
+
 /// Why an Ingress annotation can carry code or server configuration into the controller.
 fn code_carrying_annotation(key: &str, value: &str) -> Option<&'static str> {
     let name = key.rsplit('/').next().unwrap_or(key);
@@ -319,6 +332,14 @@ mod tests {
             "a#b",
         ] {
             assert!(relative_path(bad).is_err(), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn dag_folders_hold_no_placeholders_or_spaces() {
+        assert_eq!(folder_path("dags/team-a"), Ok(()));
+        for bad in ["{{ ti.dag_id }}", "a b", "dags/{domain}", "../etc"] {
+            assert!(folder_path(bad).is_err(), "{bad:?}");
         }
     }
 

@@ -26,6 +26,7 @@ pub mod resolve;
 pub mod rightsize;
 pub mod rules_doc;
 pub mod schema;
+pub mod secret;
 pub mod spec;
 pub mod suggest;
 pub mod upgrade;

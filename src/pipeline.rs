@@ -62,22 +62,9 @@ pub fn front_end(path: &Path) -> Result<FrontEnd, Failure> {
         source: Some(front.doc.text.clone()),
         io,
     })?;
-    let found =
-        validate::requirements::check_file(&front.model, &file.display().to_string(), &text);
-    let found = {
-        let mut all = found;
-        if crate::emit::mask_secrets(&text) != text {
-            all.push(
-                crate::diagnostic::Diagnostic::error(
-                    "secret-token",
-                    format!("{rel} holds what looks like a token or key"),
-                )
-                .at(front.doc.value_place("/image/requirementsFile"))
-                .help("revoke it and remove it from the file: its lines are copied into out/"),
-            );
-        }
-        all
-    };
+    let shown = file.display().to_string();
+    let mut found = validate::requirements::check_file(&front.model, &shown, &text);
+    found.extend(validate::secrets::check_file(&shown, &text));
     if found.has_errors() {
         let mut diagnostics = front.warnings.clone();
         diagnostics.extend(found);
@@ -182,8 +169,14 @@ pub fn front_end_doc(doc: Document) -> Result<FrontEnd, Failure> {
 
 /// Renders the whole output tree for a validated spec. `spec_path` locates `image.requirementsFile`.
 pub fn compile(front: &FrontEnd, spec_path: &Path) -> Result<crate::render::OutputTree, Failure> {
-    crate::render::render(&front.model, &context(front, spec_path))
-        .map_err(|d| render_failure(front, d))
+    let tree = crate::render::render(&front.model, &context(front, spec_path))
+        .map_err(|d| render_failure(front, d))?;
+    // The last wall: validation should have refused any credential the detector finds here.
+    let leaks = validate::secrets::check_output(&tree);
+    if leaks.has_errors() {
+        return Err(render_failure(front, leaks));
+    }
+    Ok(tree)
 }
 
 /// The image build inputs alone, and the reference every values file names

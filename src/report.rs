@@ -4,7 +4,7 @@ use annotate_snippets::{AnnotationKind, Group, Level, Renderer, Snippet};
 use serde::Serialize;
 
 use crate::diagnostic::{Diagnostic, Diagnostics, Severity};
-use crate::emit::redact::{redact_prose, star_out, star_secrets, url_password};
+use crate::secret::{redact_prose, scan, star_ranges};
 
 /// How diagnostics and results are printed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
@@ -22,8 +22,8 @@ pub enum Format {
 
 /// Renders diagnostics in the chosen format. `source` is the text the places point into.
 ///
-/// Nothing printed holds a credential: texts go through [`redacted`], and the source of human
-/// snippets through [`masked_source`].
+/// Nothing printed holds a credential: texts go through [`redacted`] (and lose every literal a
+/// secret finding points at), and the source of human snippets through [`masked_source`].
 pub fn render(
     diagnostics: &Diagnostics,
     source: Option<&str>,
@@ -31,10 +31,15 @@ pub fn render(
     color: bool,
 ) -> String {
     let counts = diagnostics.counts();
-    let diagnostics = &redacted(&capped(diagnostics, PER_RULE));
+    let all = diagnostics;
+    let shown = redacted(&capped(all, PER_RULE));
+    let diagnostics = &match source {
+        Some(text) => without_literals(text, all, &shown),
+        None => shown,
+    };
     match format {
         Format::Human => {
-            let source = source.map(|text| masked_source(text, diagnostics));
+            let source = source.map(|text| masked_source(text, all));
             human(diagnostics, counts, source.as_deref(), color)
         }
         Format::Json => json(diagnostics, counts),
@@ -74,51 +79,139 @@ pub fn capped(diagnostics: &Diagnostics, limit: usize) -> Diagnostics {
 
 /// The diagnostics with every credential in their message, label, help and notes masked.
 pub fn redacted(diagnostics: &Diagnostics) -> Diagnostics {
+    map_texts(diagnostics, redact_prose)
+}
+
+fn map_texts(diagnostics: &Diagnostics, f: impl Fn(&str) -> String) -> Diagnostics {
     Diagnostics(
         diagnostics
             .iter()
             .map(|d| Diagnostic {
-                message: redact_prose(&d.message),
-                label: d.label.as_deref().map(redact_prose),
-                help: d.help.as_deref().map(redact_prose),
-                notes: d.notes.iter().map(|n| redact_prose(n)).collect(),
+                message: f(&d.message),
+                label: d.label.as_deref().map(&f),
+                help: d.help.as_deref().map(&f),
+                notes: d.notes.iter().map(|n| f(n)).collect(),
                 ..d.clone()
             })
             .collect(),
     )
 }
 
-/// The source with `*` over every credential, byte for byte (places stay right): every token
-/// anywhere, the value of each `secret-literal` and the password of each `secret-url-password`.
-pub fn masked_source(source: &str, diagnostics: &Diagnostics) -> String {
-    let mut text = star_secrets(source);
+/// Rules whose place is a value that holds a secret: the value is masked wherever it appears.
+const SECRET_VALUE_RULES: [&str; 4] = [
+    "secret-literal",
+    "secret-token",
+    "secret-url-password",
+    "airflow-sensitive-literal",
+];
+
+/// The byte ranges of `source` that a secret finding points at: what the detector finds in the
+/// value, or the whole value (without its quotes) when the rule knew it by its name.
+fn secret_ranges(source: &str, diagnostics: &Diagnostics) -> Vec<std::ops::Range<usize>> {
+    let mut out = Vec::new();
     for d in diagnostics.iter() {
         let Some(place) = &d.place else { continue };
-        let (mut start, mut end) = (place.start, place.end.min(text.len()));
-        if start >= end || !text.is_char_boundary(start) || !text.is_char_boundary(end) {
+        if d.source.is_some() || !SECRET_VALUE_RULES.contains(&d.code.as_str()) {
             continue;
         }
-        match d.code.as_str() {
-            "secret-literal" => {
-                let bytes = text.as_bytes();
-                if end - start >= 2
-                    && matches!(bytes[start], b'"' | b'\'')
-                    && bytes[end - 1] == bytes[start]
-                {
-                    start += 1;
-                    end -= 1;
-                }
-                star_out(&mut text, start..end);
+        let (mut start, mut end) = (place.start, place.end.min(source.len()));
+        if start >= end || !source.is_char_boundary(start) || !source.is_char_boundary(end) {
+            continue;
+        }
+        let found = scan(&source[start..end]);
+        if found.is_empty() {
+            let bytes = source.as_bytes();
+            if end - start >= 2
+                && matches!(bytes[start], b'"' | b'\'')
+                && bytes[end - 1] == bytes[start]
+            {
+                start += 1;
+                end -= 1;
             }
-            "secret-url-password" => {
-                if let Some(pw) = url_password(&text[start..end]) {
-                    star_out(&mut text, start + pw.start..start + pw.end);
-                }
-            }
-            _ => {}
+            out.push(start..end);
+        } else {
+            out.extend(
+                found
+                    .into_iter()
+                    .map(|f| start + f.range.start..start + f.range.end),
+            );
         }
     }
-    text
+    out
+}
+
+/// The diagnostics with every secret literal a finding points at replaced by `***` in all their
+/// texts: a `name-invalid` or `name-too-long` may quote a pasted key whole or as part of a name.
+fn without_literals(source: &str, all: &Diagnostics, diagnostics: &Diagnostics) -> Diagnostics {
+    let literals = Literals::new(
+        secret_ranges(source, all)
+            .into_iter()
+            .filter_map(|r| source.get(r))
+            .map(str::trim),
+    );
+    if literals.is_empty() {
+        return diagnostics.clone();
+    }
+    map_texts(diagnostics, |text| literals.mask(text))
+}
+
+/// Secret texts (at least four bytes), indexed by their first four bytes so that masking a text
+/// looks at each of its positions once, however many secrets there are.
+struct Literals<'a> {
+    by_prefix: std::collections::BTreeMap<&'a [u8], Vec<&'a str>>,
+}
+
+impl<'a> Literals<'a> {
+    const PREFIX: usize = 4;
+
+    fn new(texts: impl Iterator<Item = &'a str>) -> Self {
+        let mut by_prefix: std::collections::BTreeMap<&[u8], Vec<&str>> = Default::default();
+        for t in texts.filter(|t| t.len() >= Self::PREFIX) {
+            by_prefix
+                .entry(&t.as_bytes()[..Self::PREFIX])
+                .or_default()
+                .push(t);
+        }
+        for candidates in by_prefix.values_mut() {
+            candidates.sort_by(|a, b| b.len().cmp(&a.len()).then(a.cmp(b)));
+            candidates.dedup();
+        }
+        Literals { by_prefix }
+    }
+
+    fn is_empty(&self) -> bool {
+        self.by_prefix.is_empty()
+    }
+
+    fn mask(&self, text: &str) -> String {
+        let bytes = text.as_bytes();
+        let mut out = String::with_capacity(text.len());
+        let (mut i, mut copied) = (0, 0);
+        while i + Self::PREFIX <= bytes.len() {
+            let hit = self
+                .by_prefix
+                .get(&bytes[i..i + Self::PREFIX])
+                .and_then(|c| c.iter().find(|lit| bytes[i..].starts_with(lit.as_bytes())));
+            match hit {
+                Some(lit) if text.is_char_boundary(i) => {
+                    out.push_str(&text[copied..i]);
+                    out.push_str("***");
+                    i += lit.len();
+                    copied = i;
+                }
+                _ => i += 1,
+            }
+        }
+        out.push_str(&text[copied..]);
+        out
+    }
+}
+
+/// The source with `*` over every credential, byte for byte (places stay right): everything
+/// the detector finds anywhere, and the value of every secret finding.
+pub fn masked_source(source: &str, diagnostics: &Diagnostics) -> String {
+    let found = scan(source).into_iter().map(|f| f.range);
+    star_ranges(source, found.chain(secret_ranges(source, diagnostics)))
 }
 
 fn human(

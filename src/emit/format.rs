@@ -7,7 +7,7 @@ use serde::Serialize;
 use similar::{ChangeTag, TextDiff};
 
 use super::diff::{DiffKind, FileDiff};
-use super::redact::mask_secrets;
+use crate::secret::mask_secrets;
 
 /// Markdown longer than this drops further diff bodies: GitHub comments stop at 65 536 characters.
 const MARKDOWN_BUDGET: usize = 60_000;

@@ -21,9 +21,9 @@ mod lock;
 pub mod manifest;
 mod path;
 mod plan;
-pub mod redact;
 mod write;
 
+pub use crate::secret::{mask_secrets, star_secrets};
 pub use create::create_new;
 pub use diff::{DiffKind, FileDiff, check, diff, plan_diffs};
 pub use format::{Change, changes, markdown, out_name, stat, unified};
@@ -33,7 +33,6 @@ pub use lock::{Lock, exclusive, shared};
 pub use manifest::{MANIFEST, Manifest};
 pub use path::token;
 pub use plan::{Conflict, ConflictKind, Plan, plan};
-pub use redact::{find_secrets, mask_secrets, star_secrets};
 pub use write::{Summary, apply};
 
 use std::path::Path;

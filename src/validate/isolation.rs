@@ -1,10 +1,18 @@
 //! Rule family `isolation-*`: a dev or preview environment never shares anything with production.
+//!
+//! Everything is compared on canonical identities ([`super::identity`]): clusters as Argo CD
+//! matches them, projects and accounts by what an identity's spelling says it belongs to,
+//! branches after `refs/heads/`.
 
+use super::identity::{self, Account};
 use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::load::Document;
 use crate::naming::BranchGlob;
 use crate::resolve::{Lifecycle, Model, ResolvedEnvironment};
 use crate::spec::{Database, EnvClass};
+
+/// Namespaces a dev environment may never deploy into: the cluster's own and the default one.
+const SYSTEM_NAMESPACES: [&str; 4] = ["kube-system", "kube-public", "kube-node-lease", "default"];
 use crate::validate::origin::Origin;
 
 /// Checks every dev environment against every prod environment.
@@ -48,10 +56,11 @@ pub fn check(model: &Model, doc: &Document) -> Diagnostics {
                 Lifecycle::Preview(_) => prod.namespace.starts_with(&format!("{}-", dev.namespace)),
                 Lifecycle::LongLived { .. } => dev.namespace == prod.namespace,
             };
-            if dev.cluster == prod.cluster && namespace_clash {
+            let same_cluster = identity::cluster(&dev.cluster) == identity::cluster(&prod.cluster);
+            if same_cluster && namespace_clash {
                 shared("cluster and namespace", "/namespace", true);
             }
-            if dev.cloud_project == prod.cloud_project {
+            if identity::project(&dev.cloud_project) == identity::project(&prod.cloud_project) {
                 shared("cloud project", "/cloudProject", true);
             }
             if dev.service_account == prod.service_account {
@@ -59,7 +68,7 @@ pub fn check(model: &Model, doc: &Document) -> Diagnostics {
             }
             if let (Database::External(d), Database::External(p)) = (&dev.database, &prod.database)
             {
-                if d.secret == p.secret && dev.cluster == prod.cluster {
+                if d.secret == p.secret && same_cluster {
                     shared("database secret", "/database/external/secret", true);
                 }
                 if let (Some(dp), Some(pp)) = (&d.cloud_sql_proxy, &p.cloud_sql_proxy)
@@ -77,11 +86,34 @@ pub fn check(model: &Model, doc: &Document) -> Diagnostics {
             {
                 shared("log folder", "/logging/remote", false);
             }
+            if same_cluster
+                && let (Some(ds), Some(ps)) = (
+                    &dev.secrets.external_secrets,
+                    &prod.secrets.external_secrets,
+                )
+                && ds == ps
+            {
+                out.push(
+                    Diagnostic::error(
+                        "isolation-secret-store",
+                        format!(
+                            "dev environment `{}` reads Secrets from `{ds}`, the store prod environment `{}` reads from on the same cluster",
+                            dev.name, prod.name
+                        ),
+                    )
+                    .at(at.value("/secrets/externalSecrets"))
+                    .label("prod's secret keys are readable here")
+                    .help(format!("give `{}` a ClusterSecretStore of its own, backed by a dev project's secret manager", dev.name)),
+                );
+            }
+            identities(dev, prod, &at, doc, &mut out);
         }
+        namespaces(dev, model, &at, doc, &mut out);
         if let Lifecycle::Preview(preview) = &dev.lifecycle {
             for prod in &prods {
                 if let Lifecycle::LongLived { branch } = &prod.lifecycle
-                    && BranchGlob(&preview.branches).matches(branch)
+                    && BranchGlob(identity::branch(&preview.branches))
+                        .matches(identity::branch(branch))
                 {
                     out.push(
                         Diagnostic::error(
@@ -108,6 +140,88 @@ pub fn check(model: &Model, doc: &Document) -> Diagnostics {
         }
     }
     out
+}
+
+/// A dev environment's service account and Cloud SQL instance may not live in a prod
+/// environment's project or account.
+fn identities(
+    dev: &ResolvedEnvironment,
+    prod: &ResolvedEnvironment,
+    at: &Origin,
+    doc: &Document,
+    out: &mut Diagnostics,
+) {
+    let mut prod_accounts: Vec<Account> =
+        identity::project(&prod.cloud_project).into_iter().collect();
+    prod_accounts.extend(identity::owner(&prod.service_account));
+    if let Database::External(p) = &prod.database
+        && let Some(proxy) = &p.cloud_sql_proxy
+    {
+        prod_accounts.extend(identity::owner(&proxy.instance));
+    }
+    let mut check = |what: &str, value: &str, rel: &str| {
+        let Some(owner) = identity::owner(value) else {
+            return;
+        };
+        if prod_accounts.contains(&owner) {
+            out.push(
+                Diagnostic::error(
+                    "isolation-identity",
+                    format!(
+                        "dev environment `{}`'s {what} belongs to {owner}, which prod environment `{}` uses",
+                        dev.name, prod.name
+                    ),
+                )
+                .at(doc.value_place(&at.own(rel)))
+                .label("a production identity")
+                .help(format!("use a {what} in `{}`'s own project or account", dev.name)),
+            );
+        }
+    };
+    check("service account", &dev.service_account, "/serviceAccount");
+    if let Database::External(d) = &dev.database
+        && let Some(proxy) = &d.cloud_sql_proxy
+    {
+        check(
+            "Cloud SQL instance",
+            &proxy.instance,
+            "/database/external/cloudSqlProxy/instance",
+        );
+    }
+}
+
+/// A dev environment may not deploy into Argo CD's namespace or the cluster's system namespaces.
+fn namespaces(
+    dev: &ResolvedEnvironment,
+    model: &Model,
+    at: &Origin,
+    doc: &Document,
+    out: &mut Diagnostics,
+) {
+    let ns = dev.namespace.as_str();
+    let argocd = ns == model.argocd.namespace || ns == "argocd";
+    if argocd || SYSTEM_NAMESPACES.contains(&ns) {
+        let whose = if argocd {
+            "Argo CD's own namespace"
+        } else {
+            "a namespace of the cluster itself"
+        };
+        out.push(
+            Diagnostic::error(
+                "isolation-namespace",
+                format!(
+                    "dev environment `{}` deploys into `{ns}`, {whose}",
+                    dev.name
+                ),
+            )
+            .at(doc.value_place(&at.own("/namespace")))
+            .label("not an application namespace")
+            .help(format!(
+                "give `{}` a namespace of its own, for example `airflow-{}`",
+                dev.name, dev.name
+            )),
+        );
+    }
 }
 
 /// Whether two object-storage folders live in one bucket (`gs://b/x` and `gs://b` do): writing

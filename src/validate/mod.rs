@@ -11,6 +11,7 @@ mod dags_folder;
 mod fields;
 mod git;
 mod gitops;
+mod identity;
 mod image;
 mod isolation;
 mod names;

@@ -102,7 +102,10 @@ pub fn check(model: &Model, doc: &Document) -> Diagnostics {
                 )),
             );
         }
-        let key = (env.cluster.clone(), env.namespace.clone());
+        let key = (
+            super::identity::cluster(&env.cluster),
+            env.namespace.clone(),
+        );
         if let Some(other) = namespaces.insert(key, env.name.clone()) {
             out.push(
                 Diagnostic::error(

@@ -47,7 +47,7 @@ pub fn check_file(model: &Model, path: &str, text: &str) -> Diagnostics {
         checker.seen_name(r);
     }
     // Findings point into the file itself; its snippets come from this (masked) copy.
-    let shown: std::sync::Arc<str> = crate::emit::star_secrets(text).into();
+    let shown: std::sync::Arc<str> = crate::secret::star_secrets(text).into();
     let mut offset = 0;
     for (i, raw) in text.split_inclusive('\n').enumerate() {
         let start = offset;

@@ -1,26 +1,18 @@
-//! Rule family `secret-*`: no secret is ever written in the spec; secrets are references to Kubernetes Secrets.
+//! Rule family `secret-*`: no secret is ever written in the spec or the requirements file;
+//! secrets are references to Kubernetes Secrets. Every text goes through the one detector
+//! ([`crate::secret`]); Airflow options and environment variables with credential-shaped names
+//! must not hold a literal value at all.
+
+use std::sync::Arc;
 
 use serde_json::Value;
 
-use crate::diagnostic::{Diagnostic, Diagnostics};
-use crate::emit::redact::{secret_kind, url_password};
+use crate::diagnostic::{Diagnostic, Diagnostics, Place};
 use crate::load::{Document, escape_pointer};
+use crate::secret::{Form, Found, credential_name, scan, star_secrets};
 
-/// Parts of option or variable names that hold secrets.
-const SECRET_NAMES: [&str; 9] = [
-    "password",
-    "passwd",
-    "secret",
-    "token",
-    "fernet_key",
-    "api_key",
-    "private_key",
-    "credentials",
-    "sql_alchemy_conn",
-];
-
-/// Checks every string in the spec for known token formats and URLs with passwords, and every
-/// Airflow option or environment variable with a secret-like name for a literal value.
+/// Checks every string and every mapping key in the spec with the detector, and every Airflow
+/// option or environment variable with a credential-shaped name for a literal value.
 pub fn check(doc: &Document) -> Diagnostics {
     let mut out = Diagnostics::default();
     walk(doc, &doc.value, String::new(), &mut out);
@@ -32,7 +24,10 @@ fn walk(doc: &Document, value: &Value, pointer: String, out: &mut Diagnostics) {
         Value::Object(map) => {
             for (k, v) in map {
                 let child = format!("{pointer}/{}", escape_pointer(k));
-                if is_config_entry(&pointer) && looks_secret(k) && !v.is_object() && !v.is_null() {
+                if let Some(found) = scan(k).first() {
+                    out.push(finding(found, "this mapping key").at(doc.key_place(&child)));
+                }
+                if is_config_entry(&pointer) && credential_name(k) && is_literal(v) {
                     out.push(
                         Diagnostic::error("secret-literal", format!("`{k}` holds a secret, written here in plain text"))
                             .at(doc.value_place(&child))
@@ -50,22 +45,31 @@ fn walk(doc: &Document, value: &Value, pointer: String, out: &mut Diagnostics) {
             }
         }
         Value::String(s) => {
-            if let Some(kind) = secret_kind(s) {
-                out.push(
-                    Diagnostic::error("secret-token", format!("this looks like {kind}"))
-                        .at(doc.value_place(&pointer))
-                        .label("a secret in plain text")
-                        .help("revoke it, store it in a Kubernetes Secret, and refer to the Secret by name"),
-                );
-            } else if has_url_password(s) {
-                out.push(
-                    Diagnostic::error("secret-url-password", "this URL carries a password")
-                        .at(doc.value_place(&pointer))
-                        .help("remove the password from the URL; put credentials in a Kubernetes Secret (for the database, `database.external.secret`)"),
-                );
+            if let Some(found) = scan(s).first() {
+                out.push(finding(found, "this value").at(doc.value_place(&pointer)));
             }
         }
         _ => {}
+    }
+}
+
+/// A literal (not a Secret reference, not unset, not empty).
+fn is_literal(v: &Value) -> bool {
+    match v {
+        Value::Object(_) | Value::Null => false,
+        Value::String(s) => !s.trim().is_empty(),
+        _ => true,
+    }
+}
+
+/// The diagnostic for a detector finding in `what`, without a place yet.
+fn finding(found: &Found, what: &str) -> Diagnostic {
+    let d = Diagnostic::error(found.form.code(), format!("{what} holds {}", found.kind))
+        .label("a secret in plain text");
+    match found.form {
+        Form::Token => d.help("revoke it, store it in a Kubernetes Secret, and refer to the Secret by name"),
+        Form::Url => d.help("remove the credentials from the URL; put them in a Kubernetes Secret (for the database, `database.external.secret`; for git, `secrets.gitCredentials`)"),
+        Form::Pair => d.help("remove the value; keep it in a Kubernetes Secret (Airflow connections: a Secret holding the whole connection URI or JSON)"),
     }
 }
 
@@ -81,49 +85,56 @@ fn is_config_entry(pointer: &str) -> bool {
     )
 }
 
-fn looks_secret(name: &str) -> bool {
-    let lower = name.to_ascii_lowercase();
-    SECRET_NAMES.iter().any(|s| lower.contains(s))
-        && !lower.ends_with("_cmd")
-        && !lower.ends_with("_secret_name")
-}
-
-/// `scheme://user:password@host`: a password in the authority part.
-fn has_url_password(s: &str) -> bool {
-    url_password(s).is_some()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn urls_with_passwords() {
-        assert!(has_url_password(
-            "postgresql://airflow:hunter2@db:5432/airflow"
-        ));
-        assert!(!has_url_password("https://github.com/org/repo.git"));
-        assert!(!has_url_password("git@github.com:org/repo.git"));
+/// Checks the text of `image.requirementsFile` (read from `path`) with the detector: every
+/// finding points at its line in the file, whose snippets show a starred copy.
+pub fn check_file(path: &str, text: &str) -> Diagnostics {
+    let found = scan(text);
+    if found.is_empty() {
+        return Diagnostics::default();
     }
-
-    #[test]
-    fn tokens_anywhere_in_a_value() {
-        let doc = crate::load::load_str(
-            "t.yaml",
-            "airflow:\n  env:\n    AUTH_HEADER: \"Bearer ghp_0123456789abcdefghijABCDEFGHIJ012345\"\n    X: glpat-abcdefghij0123456789\n".to_owned(),
-        )
-        .unwrap();
-        let found = check(&doc);
-        let codes: Vec<(&str, &str)> = found
-            .iter()
-            .map(|d| (d.code.as_str(), d.message.as_str()))
-            .collect();
-        assert_eq!(
-            codes,
-            [
-                ("secret-token", "this looks like a GitHub token"),
-                ("secret-token", "this looks like a GitLab token"),
-            ]
+    let shown: Arc<str> = star_secrets(text).into();
+    let mut out = Diagnostics::default();
+    // Findings come in order: count lines incrementally, so many findings stay linear.
+    let (mut line, mut line_start, mut counted) = (1, 0, 0);
+    for f in found {
+        let between = &text[counted..f.range.start];
+        line += between.matches('\n').count();
+        if let Some(i) = between.rfind('\n') {
+            line_start = counted + i + 1;
+        }
+        counted = f.range.start;
+        let place = Place {
+            file: path.to_owned(),
+            line,
+            column: text[line_start..f.range.start].chars().count() + 1,
+            start: f.range.start,
+            end: f.range.end,
+        };
+        out.push(
+            finding(&f, "this line")
+                .at(Some(place))
+                .note("the file's lines are copied into out/image/requirements.txt")
+                .in_source(shown.clone()),
         );
     }
+    out
+}
+
+/// The last wall: the rendered tree, file by file, through the same detector. Validation should
+/// have refused anything it finds; a finding here is a gap in the rules, and compile stops
+/// before writing. Places point into the (starred) file.
+pub fn check_output(tree: &crate::render::OutputTree) -> Diagnostics {
+    let mut out = Diagnostics::default();
+    for (path, text) in tree.files() {
+        for mut d in check_file(path, text).0 {
+            d.code = "secret-in-output".to_owned();
+            d.notes =
+                vec!["validation let this through: please report it as a platc bug".to_owned()];
+            d.help = Some(
+                "remove the credential from the spec; keep it in a Kubernetes Secret".to_owned(),
+            );
+            out.push(d);
+        }
+    }
+    out
 }

@@ -11,8 +11,12 @@
 //! * [`slugify`]: the `slugify [max] [smart] name` Go-template function.
 //! * [`pr_branch_slug`]: the Pull Request generator's `branch_slug` param.
 //! * [`sha256_prefix`]: `{{ .branch | sha256sum | trunc N }}`.
-//! * [`preview_name`] / [`preview_name_template`]: platc's collision-free naming convention for
-//!   per-branch environments, as a Rust function and as the equivalent Go template.
+//! * [`preview_name`] / [`preview_name_template`]: platc's naming convention for per-branch
+//!   environments, as a Rust function and as the equivalent Go template. Names are not
+//!   collision-free: they end in [`PREVIEW_HASH_LEN`] hex digits (56 bits) of the branch's
+//!   SHA-256, so two distinct branches share a name with probability about n²/2⁵⁷ among n
+//!   branches — below one in 10⁷ for 100 000 branches (birthday bound). `platc preview --check`
+//!   finds the actual collisions in a given branch list.
 //! * [`is_dns1123_label`] / [`is_dns1123_subdomain`]: the Kubernetes name shape checks.
 //! * [`BranchGlob`]: the preview branch pattern, matched here and as the generator's RE2 filter.
 //! * [`git_branch_name`]: whether git accepts a name as a branch.
@@ -45,8 +49,11 @@ pub const SLUGIFY_DEFAULT_MAX_LEN: usize = 50;
 /// Maximum length the Pull Request generator uses for `branch_slug`.
 pub const PR_BRANCH_SLUG_MAX_LEN: usize = 50;
 
-/// Number of hex characters of the branch hash that [`preview_name`] appends.
-pub const PREVIEW_HASH_LEN: usize = 6;
+/// Number of hex characters of the branch hash that [`preview_name`] appends: 14 digits are 56
+/// bits, so by the birthday bound (n²/2^(bits+1)) 100 000 branches collide with probability
+/// below 7·10⁻⁸, under the one-in-a-million target that needs at least 53 bits. Argo CD
+/// computes the same digits with Sprig's `sha256sum | trunc 14`.
+pub const PREVIEW_HASH_LEN: usize = 14;
 
 /// Longest prefix [`preview_name`] accepts while still fitting a DNS-1123 label
 /// (`<prefix>-<hash>` with the slug part dropped).
@@ -125,11 +132,11 @@ pub fn sha256_prefix(branch: &str, n: usize) -> String {
     hex
 }
 
-/// platc's per-branch preview name: `<prefix>-<slugify(branch, slug_len, false)>-<hash6>`.
+/// platc's per-branch preview name: `<prefix>-<slugify(branch, slug_len, false)>-<hash>`.
 ///
 /// The hash ([`sha256_prefix`] of the raw branch, [`PREVIEW_HASH_LEN`] characters) keeps
 /// branches that slugify alike (case, dropped non-ASCII, truncation) apart. When the slug is
-/// empty the middle part is left out (`<prefix>-<hash6>`). `slug_len` is lowered as needed so
+/// empty the middle part is left out (`<prefix>-<hash>`). `slug_len` is lowered as needed so
 /// the whole name fits [`DNS1123_LABEL_MAX_LEN`]; the result is therefore a valid DNS-1123
 /// label whenever `prefix` is one of at most [`PREVIEW_PREFIX_MAX_LEN`] characters (see
 /// [`is_valid_preview_prefix`]). [`preview_name_template`] produces the matching Go template.
@@ -153,7 +160,7 @@ pub fn preview_name(prefix: &str, branch: &str, slug_len: usize) -> String {
 /// as [`preview_name`] from the generator's `.branch` param.
 ///
 /// For `("airflow-dev", 40)` it returns
-/// `airflow-dev-{{ with slugify 40 false .branch }}{{ . }}-{{ end }}{{ .branch | sha256sum | trunc 6 }}`;
+/// `airflow-dev-{{ with slugify 40 false .branch }}{{ . }}-{{ end }}{{ .branch | sha256sum | trunc 14 }}`;
 /// the `with` block drops the slug and its dash when the slug is empty, exactly as
 /// [`preview_name`] does. The slug length is lowered by the same rule, and when it reaches zero
 /// the slug part is omitted from the template altogether.
@@ -368,6 +375,13 @@ mod tests {
                 ("pr_branch_slug", pr_branch_slug(branch)),
                 ("sha256sum_trunc6", sha256_prefix(branch, 6)),
             ];
+            // The preview hash is a longer cut of the same Sprig `sha256sum` digest.
+            checks += 1;
+            if let Some(want) = field("sha256sum_trunc6")
+                && !sha256_prefix(branch, PREVIEW_HASH_LEN).starts_with(&want)
+            {
+                mismatches.push(format!("{branch:?}: preview hash does not extend {want:?}"));
+            }
             for (name, got) in &computed {
                 checks += 1;
                 match field(name) {
@@ -490,11 +504,14 @@ mod tests {
     fn preview_name_shape() {
         assert_eq!(
             preview_name("airflow-dev", "feature/add-dag", 40),
-            "airflow-dev-feature-add-dag-9ed20b"
+            "airflow-dev-feature-add-dag-9ed20b48e05a52"
         );
         // Empty slug: middle part dropped cleanly.
         let name = preview_name("airflow-dev", "日本語", 40);
-        assert_eq!(name, format!("airflow-dev-{}", sha256_prefix("日本語", 6)));
+        assert_eq!(
+            name,
+            format!("airflow-dev-{}", sha256_prefix("日本語", PREVIEW_HASH_LEN))
+        );
         assert!(is_dns1123_label(&name));
     }
 
@@ -523,17 +540,17 @@ mod tests {
     #[test]
     fn preview_name_template_text() {
         assert_eq!(
-            preview_name_template("airflow-dev", 40),
-            "airflow-dev-{{ with slugify 40 false .branch }}{{ . }}-{{ end }}{{ .branch | sha256sum | trunc 6 }}"
+            preview_name_template("airflow-dev", 30),
+            "airflow-dev-{{ with slugify 30 false .branch }}{{ . }}-{{ end }}{{ .branch | sha256sum | trunc 14 }}"
         );
-        // Same clamp as preview_name: 63 - len("airflow-dev") - 8 = 44.
+        // Same clamp as preview_name: 63 - len("airflow-dev") - 16 = 36.
         assert_eq!(
             preview_name_template("airflow-dev", 60),
-            "airflow-dev-{{ with slugify 44 false .branch }}{{ . }}-{{ end }}{{ .branch | sha256sum | trunc 6 }}"
+            "airflow-dev-{{ with slugify 36 false .branch }}{{ . }}-{{ end }}{{ .branch | sha256sum | trunc 14 }}"
         );
         assert_eq!(
             preview_name_template("airflow-dev", 0),
-            "airflow-dev-{{ .branch | sha256sum | trunc 6 }}"
+            "airflow-dev-{{ .branch | sha256sum | trunc 14 }}"
         );
     }
 

@@ -365,44 +365,8 @@ pub fn check(cli: &Cli, out: &Output, dir: Option<&Path>) -> i32 {
                 .help(fix.clone()),
         );
     }
-    let mut stale_schema = None;
-    if let Some(schema_path) = pipeline::schema_reference(&front.doc, &cli.file) {
-        let current = crate::schema::schema_text();
-        let on_disk = std::fs::read_to_string(&schema_path).ok();
-        if on_disk.as_deref() != Some(current.as_str()) {
-            stale_schema = Some(schema_path.clone());
-            let what = if on_disk.is_some() {
-                "is not the schema of this platc"
-            } else {
-                "does not exist"
-            };
-            // `compile` never writes outside the output folder: the schema is its own command.
-            let folder = schema_path
-                .parent()
-                .filter(|p| !p.as_os_str().is_empty() && !p.is_dir());
-            let mkdir =
-                folder.map_or_else(String::new, |f| format!("mkdir -p {} && ", f.display()));
-            problems.push(
-                Diagnostic::error(
-                    "schema-stale",
-                    format!(
-                        "{} {what} (the spec's first line names it for editors)",
-                        schema_path.display()
-                    ),
-                )
-                .at(front.doc.value_place("").map(|mut p| {
-                    p.line = 1;
-                    p.column = 1;
-                    p
-                }))
-                .help(format!(
-                    "run `{mkdir}platc schema > {}` and commit it",
-                    schema_path.display()
-                )),
-            );
-        }
-    }
-    let ok = problems.is_empty();
+    let (stale_schema, notes) = schema_findings(&front, &cli.file, &mut problems);
+    let ok = problems.is_empty() && !(out.deny_warnings && !notes.is_empty());
     if out.format == Format::Json {
         let mut stale_list: Vec<serde_json::Value> =
             emit::changes(&stale, &emit::out_name(&out_dir))
@@ -414,6 +378,7 @@ pub fn check(cli: &Cli, out: &Output, dir: Option<&Path>) -> i32 {
                 .push(serde_json::json!({"path": path.display().to_string(), "kind": "schema"}));
         }
         let mut diagnostics = front.warnings.clone();
+        diagnostics.extend(notes);
         diagnostics.extend(problems);
         let code = out.json_result(
             serde_json::json!({ "ok": ok, "stale": stale_list }),
@@ -421,6 +386,7 @@ pub fn check(cli: &Cli, out: &Output, dir: Option<&Path>) -> i32 {
         );
         return if ok { code } else { 1 };
     }
+    out.diagnostics(&notes, None);
     if ok {
         if out.format == Format::Human {
             out.info(&format!(
@@ -436,6 +402,80 @@ pub fn check(cli: &Cli, out: &Output, dir: Option<&Path>) -> i32 {
     }
     out.diagnostics(&problems, None);
     1
+}
+
+/// `platc schema [--write PATH]`: prints the schema, or writes it through emit.
+pub fn schema(out: &Output, write: Option<&Path>) -> i32 {
+    let text = crate::schema::schema_text();
+    let Some(target) = write else {
+        return out.stdout(&text);
+    };
+    let written = std::env::current_dir()
+        .map_err(|e| Diagnostic::error("E052", format!("cannot read the current folder: {e}")))
+        .and_then(|cwd| emit::schema_file::write(&cwd, target, &text));
+    match written {
+        Ok(changed) => {
+            let what = if changed { "wrote" } else { "is current:" };
+            out.info(&format!("platc: {what} {}\n", target.display()));
+            0
+        }
+        Err(d) => io_failure(out, d),
+    }
+}
+
+/// The schema file the spec's modeline names, for `check`: stale (an error) only when the
+/// spec's repository commits it; missing, a warning with the command that writes it. Returns
+/// the stale path and the warnings.
+fn schema_findings(
+    front: &pipeline::FrontEnd,
+    spec_path: &Path,
+    problems: &mut Diagnostics,
+) -> (Option<std::path::PathBuf>, Diagnostics) {
+    let mut notes = Diagnostics::default();
+    let Some(schema_path) = pipeline::schema_reference(&front.doc, spec_path) else {
+        return (None, notes);
+    };
+    let first_line = front.doc.value_place("").map(|mut p| {
+        p.line = 1;
+        p.column = 1;
+        p
+    });
+    let write = format!("platc schema --write {}", schema_path.display());
+    if std::fs::symlink_metadata(&schema_path).is_err() {
+        notes.push(
+            Diagnostic::warning(
+                "schema-missing",
+                format!(
+                    "{} does not exist: editors cannot check the spec against it",
+                    schema_path.display()
+                ),
+            )
+            .at(first_line)
+            .help(format!(
+                "run `{write}` and commit it, or drop the `$schema=` line"
+            )),
+        );
+        return (None, notes);
+    }
+    if !emit::is_tracked(&schema_path) {
+        return (None, notes);
+    }
+    let current = crate::schema::schema_text();
+    if std::fs::read_to_string(&schema_path).ok().as_deref() == Some(current.as_str()) {
+        return (None, notes);
+    }
+    problems.push(
+        Diagnostic::error(
+            "schema-stale",
+            format!(
+                "{} is not the schema of this platc (the spec's first line names it for editors)",
+                schema_path.display()
+            ),
+        )
+        .at(first_line)
+        .help(format!("run `{write}` and commit it")),
+    );
+    (Some(schema_path), notes)
 }
 
 #[derive(Serialize)]

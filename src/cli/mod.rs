@@ -75,7 +75,7 @@ Examples:
   platc diff --stat               what compile would change
   platc check --format github     in CI: fail when out/ is stale
   platc preview feature/hardy     names Argo CD gives that branch
-  platc schema > schema/platform.schema.json
+  platc schema --write schema/platform.schema.json
 
 Exit status: 0 ok, 1 the spec is invalid or out/ is stale, 2 usage or I/O error.";
 
@@ -95,8 +95,13 @@ pub enum Color {
 pub enum Command {
     /// Check the spec: schema, then the semantic rules. Prints every problem at its line and column.
     Validate,
-    /// Print the JSON Schema of platform.yaml.
-    Schema,
+    /// Print the JSON Schema of platform.yaml, or write it with --write.
+    Schema {
+        /// Write the schema to this file (atomically, inside the current git work tree) instead
+        /// of printing it; the path the spec's `yaml-language-server` line names.
+        #[arg(long, value_name = "PATH")]
+        write: Option<PathBuf>,
+    },
     /// List the rules validate applies, or explain one: what it reports and how to fix it.
     Rules {
         /// A rule id, such as `isolation-shared` (the id in `error[...]`).
@@ -275,7 +280,7 @@ pub fn run(cli: &Cli) -> i32 {
         quiet: cli.quiet,
     };
     match &cli.command {
-        Command::Schema => out.stdout(&crate::schema::schema_text()),
+        Command::Schema { write } => commands::schema(&out, write.as_deref()),
         Command::Rules { id } => commands::rules(&out, id.as_deref()),
         Command::Validate => commands::validate(cli, &out),
         Command::Show { env } => commands::show(cli, &out, env),

@@ -91,6 +91,25 @@ pub fn check_committable(repo_dir: &Path, out_dir: &Path) -> Result<(), Diagnost
     .help("write the output inside the GitOps repository, or leave out --commit"))
 }
 
+/// Whether `path` is a file git tracks in the work tree holding it (`false` outside a work tree,
+/// for an untracked file, or when git cannot run).
+pub fn is_tracked(path: &Path) -> bool {
+    let (Some(dir), Some(name)) = (path.parent(), path.file_name()) else {
+        return false;
+    };
+    let (dir, Some(name)) = (
+        if dir.as_os_str().is_empty() {
+            Path::new(".")
+        } else {
+            dir
+        },
+        name.to_str(),
+    ) else {
+        return false;
+    };
+    git(dir, &["ls-files", "--error-unmatch", "--", name]).is_ok_and(|o| o.status.success())
+}
+
 /// The top of the work tree holding `repo_dir`.
 fn work_tree(repo_dir: &Path) -> Result<PathBuf, Diagnostic> {
     let inside = git(repo_dir, &["rev-parse", "--is-inside-work-tree"])?;

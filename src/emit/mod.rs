@@ -21,13 +21,14 @@ mod lock;
 pub mod manifest;
 mod path;
 mod plan;
+pub mod schema_file;
 mod write;
 
 pub use crate::secret::{mask_secrets, star_secrets};
 pub use create::create_new;
 pub use diff::{DiffKind, FileDiff, check, diff, plan_diffs};
 pub use format::{Change, changes, markdown, out_name, stat, unified};
-pub use git::{check_committable, commit};
+pub use git::{check_committable, commit, is_tracked};
 pub use journal::JOURNAL;
 pub use lock::{Lock, exclusive, shared};
 pub use manifest::{MANIFEST, Manifest};

@@ -366,7 +366,7 @@ pub fn check(cli: &Cli, out: &Output, dir: Option<&Path>) -> i32 {
         );
     }
     let (stale_schema, notes) = schema_findings(&front, &cli.file, &mut problems);
-    let ok = problems.is_empty() && !(out.deny_warnings && !notes.is_empty());
+    let ok = problems.is_empty() && (notes.is_empty() || !out.deny_warnings);
     if out.format == Format::Json {
         let mut stale_list: Vec<serde_json::Value> =
             emit::changes(&stale, &emit::out_name(&out_dir))

@@ -555,3 +555,64 @@ fn requirements_file_findings_point_into_the_file() {
     let human = platc(&run.path(), &["validate"]);
     assert!(human.stderr.contains("3 |   pandas>=2"), "{}", human.stderr);
 }
+
+/// `pip-compile --generate-hashes` output is accepted inline and in `image.requirementsFile`,
+/// written back with its hashes under `--require-hashes`; a file where only some lines have
+/// hashes is refused at the first line without.
+#[test]
+fn hash_pinned_requirements_are_enforced() {
+    let (a, b) = ("a".repeat(64), "b".repeat(64));
+    let spec = bundled()
+        .replacen(
+            "    - beautifulsoup4==4.9.3\n",
+            &format!("    - \"beautifulsoup4==4.9.3 --hash=sha256:{a}\"\n"),
+            1,
+        )
+        .replacen(
+            "    - lxml==5.3.0\n",
+            &format!("    - \"lxml==5.3.0 \\\\\\n      --hash=sha256:{b}\"\n  requirementsFile: requirements.txt\n"),
+            1,
+        );
+    let run = Run::spec(&spec);
+    let file = format!(
+        "# pip-compile --generate-hashes\nrequests==2.32.3 \\\n    --hash=sha256:{a} \\\n    --hash=sha256:{b}\n    # via -r requirements.in\n"
+    );
+    std::fs::write(run.path().join("requirements.txt"), &file).unwrap();
+    let out = platc(&run.path(), &["compile", "--out", "out"]);
+    assert_eq!(out.status, 0, "{}", out.stderr);
+    let txt = std::fs::read_to_string(run.path().join("out/image/requirements.txt")).unwrap();
+    let body: Vec<&str> = txt.lines().skip(1).collect();
+    assert_eq!(
+        body,
+        [
+            "--require-hashes".to_owned(),
+            format!("beautifulsoup4==4.9.3 \\"),
+            format!("    --hash=sha256:{a}"),
+            format!("lxml==5.3.0 \\"),
+            format!("    --hash=sha256:{b}"),
+            format!("requests==2.32.3 \\"),
+            format!("    --hash=sha256:{a} \\"),
+            format!("    --hash=sha256:{b}"),
+        ]
+    );
+    let docker = std::fs::read_to_string(run.path().join("out/image/Dockerfile")).unwrap();
+    assert!(
+        docker.contains("RUN pip install --no-cache-dir --require-hashes -r /requirements.txt"),
+        "{docker}"
+    );
+    std::fs::write(
+        run.path().join("requirements.txt"),
+        format!("{file}\n  idna==3.10  # no hash\n"),
+    )
+    .unwrap();
+    let out = platc(&run.path(), &["validate", "--format", "json"]);
+    assert_eq!(out.status, 1, "{}", out.stderr);
+    let v = json_stdout(&out, "validate");
+    let d = &v["diagnostics"][0];
+    assert_eq!(d["code"], "requirement-hash-mixed", "{v}");
+    assert_eq!(d["place"]["file"], "requirements.txt");
+    assert_eq!(
+        (d["place"]["line"].as_u64(), d["place"]["column"].as_u64()),
+        (Some(7), Some(3))
+    );
+}

@@ -1,5 +1,7 @@
 //! Rule family `requirement-*`: pip requirements parse (PEP 508), are pinned, appear once, and
-//! leave Airflow alone; the same for the lines of `image.requirementsFile`.
+//! leave Airflow alone; the same for the lines of `image.requirementsFile`. Hash-pinned lines
+//! as `pip-compile --generate-hashes` writes them (`\` continuations, `--hash=sha256:<hex>`)
+//! are accepted, all or none: pip's hash-checking mode refuses a file where some lack hashes.
 
 use std::collections::BTreeMap;
 use std::path::{Component, Path};
@@ -22,7 +24,11 @@ pub fn check(model: &Model, doc: &Document) -> Diagnostics {
     let mut checker = Checker::new(model);
     for (i, line) in model.image.requirements.iter().enumerate() {
         let place = doc.value_place(&format!("/image/requirements/{i}"));
-        checker.line(line, place, &format!("requirements[{i}]"), "");
+        checker.entry(
+            &join_continuations(line),
+            place,
+            &format!("requirements[{i}]"),
+        );
     }
     if let Some(file) = &model.image.requirements_file {
         let plain = Path::new(file)
@@ -43,30 +49,25 @@ pub fn check(model: &Model, doc: &Document) -> Diagnostics {
 /// `requirementsFile` value and naming the file's line.
 pub fn check_file(model: &Model, path: &str, text: &str) -> Diagnostics {
     let mut checker = Checker::new(model);
-    for r in &model.image.requirements {
-        checker.seen_name(r);
+    for (i, r) in model.image.requirements.iter().enumerate() {
+        checker.seen_name(&join_continuations(r), &format!("requirements[{i}]"));
     }
     // Findings point into the file itself; its snippets come from this (masked) copy.
     let shown: std::sync::Arc<str> = crate::secret::star_secrets(text).into();
-    let mut offset = 0;
-    for (i, raw) in text.split_inclusive('\n').enumerate() {
-        let start = offset;
-        offset += raw.len();
-        let raw = raw.trim_end_matches(['\n', '\r']);
-        let line = raw.split(" #").next().unwrap_or(raw).trim();
-        if line.is_empty() || line.starts_with('#') {
-            continue;
-        }
-        let lead = raw.len() - raw.trim_start().len();
+    for logical in logical_lines(text) {
         let place = Place {
             file: path.to_owned(),
-            line: i + 1,
-            column: raw[..lead].chars().count() + 1,
-            start: start + lead,
-            end: start + lead + line.len(),
+            line: logical.line,
+            column: logical.column,
+            start: logical.start,
+            end: logical.end,
         };
         let before = checker.out.0.len();
-        checker.line(line, Some(place), &format!("{path}:{}", i + 1), "");
+        checker.entry(
+            &logical.text,
+            Some(place),
+            &format!("{path}:{}", logical.line),
+        );
         for d in &mut checker.out.0[before..] {
             d.source = Some(shown.clone());
         }
@@ -79,6 +80,8 @@ struct Checker {
     seen: BTreeMap<String, String>,
     /// The first environment that requires pins, if any.
     pinned_needed: Option<String>,
+    /// Whether the first requirement had hashes, and where it was: every other must agree.
+    hash_mode: Option<(bool, String)>,
 }
 
 impl Checker {
@@ -91,26 +94,74 @@ impl Checker {
                 .iter()
                 .find(|e| e.pin_requirements)
                 .map(|e| e.name.clone()),
+            hash_mode: None,
         }
     }
 
-    fn seen_name(&mut self, line: &str) {
+    /// Records an inline entry's name and hash mode without reporting on it (`check` does).
+    fn seen_name(&mut self, entry: &str, origin: &str) {
+        let Ok((line, hashes)) = split_hashes(entry) else {
+            return;
+        };
         let mut probe = Checker {
             out: Diagnostics::default(),
             seen: BTreeMap::new(),
             pinned_needed: None,
+            hash_mode: None,
         };
-        probe.line(line, None, "", "");
+        probe.line(line, None, "", "", !hashes.is_empty());
         if probe.out.has_errors() {
             return;
         }
+        self.hash_mode
+            .get_or_insert_with(|| (!hashes.is_empty(), origin.to_owned()));
         if let Ok(r) = line.trim().parse::<Requirement>() {
             self.seen
                 .insert(r.name.to_string(), "image.requirements".to_owned());
         }
     }
 
-    fn line(&mut self, line: &str, place: Option<Place>, origin: &str, prefix: &str) {
+    /// Checks one logical requirement: a PEP 508 requirement, then any `--hash` options.
+    fn entry(&mut self, entry: &str, place: Option<Place>, origin: &str) {
+        let (line, hashes) = match split_hashes(entry) {
+            Ok(split) => split,
+            Err(option) => {
+                self.out.push(
+                    Diagnostic::error(
+                        "requirement-syntax",
+                        format!("pip option `{option}` is not a requirement or a `--hash=sha256:<64 hex>`"),
+                    )
+                    .at(place)
+                    .help("list requirements, each optionally followed by `--hash=sha256:<64 hex digits>` as `pip-compile --generate-hashes` writes them"),
+                );
+                return;
+            }
+        };
+        let hashed = !hashes.is_empty();
+        match &self.hash_mode {
+            None => self.hash_mode = Some((hashed, origin.to_owned())),
+            Some((first, at)) if *first != hashed => {
+                let (has, lacks) = if hashed {
+                    ("has", "has none")
+                } else {
+                    ("has no", "has")
+                };
+                self.out.push(
+                    Diagnostic::error(
+                        "requirement-hash-mixed",
+                        format!("`{}` {has} `--hash`, but the first requirement {lacks}", line.trim()),
+                    )
+                    .at(place.clone())
+                    .note(format!("first requirement at {at}"))
+                    .help("pip's hash-checking mode needs a hash on every requirement: regenerate the whole list with `pip-compile --generate-hashes`, or drop every `--hash`"),
+                );
+            }
+            Some(_) => {}
+        }
+        self.line(line, place, origin, "", hashed);
+    }
+
+    fn line(&mut self, line: &str, place: Option<Place>, origin: &str, prefix: &str, hashed: bool) {
         if line.starts_with('-') {
             self.out.push(
                 Diagnostic::error(
@@ -193,6 +244,16 @@ impl Checker {
             Some(VersionOrUrl::Url(url)) => url_is_pinned(&url.to_string()),
             None => false,
         };
+        if hashed && !exact {
+            self.out.push(
+                Diagnostic::error("requirement-unpinned", format!("`{}` has hashes but no exact version", line.trim()))
+                    .at(place)
+                    .label("needs `==`")
+                    .note("pip's hash-checking mode installs only requirements pinned with `==` (or a URL)")
+                    .help(format!("pin an exact version, for example `{name}==<version>`")),
+            );
+            return;
+        }
         if let (Some(env), false) = (&self.pinned_needed, exact) {
             self.out.push(
                 Diagnostic::error("requirement-unpinned", format!("{prefix}`{}` is not pinned", line.trim()))
@@ -204,6 +265,113 @@ impl Checker {
         }
     }
 }
+/// One requirement of a requirements file: its text with `\` continuations joined and the
+/// comment removed, and where its first physical line starts.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LogicalLine {
+    /// The joined text, trimmed.
+    pub text: String,
+    /// 1-based line of the first physical line.
+    pub line: usize,
+    /// 1-based column (characters) where the text starts on that line.
+    pub column: usize,
+    /// Byte range in the file of the first physical line's text.
+    pub start: usize,
+    /// End of that range.
+    pub end: usize,
+}
+
+/// The requirements of a requirements file, the way pip reads it: a line ending in `\` goes on
+/// with the next, `#` at the start or after a space starts a comment; blank results are dropped.
+pub fn logical_lines(text: &str) -> Vec<LogicalLine> {
+    let mut out = Vec::new();
+    let mut current: Option<LogicalLine> = None;
+    let mut offset = 0;
+    for (i, raw) in text.split_inclusive('\n').enumerate() {
+        let start = offset;
+        offset += raw.len();
+        let raw = raw.trim_end_matches(['\n', '\r']);
+        let comment = raw.trim_start().starts_with('#');
+        let uncommented = if comment {
+            ""
+        } else {
+            raw.split(" #").next().unwrap_or(raw)
+        };
+        let continues = !comment && uncommented.len() == raw.len() && raw.ends_with('\\');
+        let body = if continues {
+            &raw[..raw.len() - 1]
+        } else {
+            uncommented
+        };
+        let logical = current.get_or_insert_with(|| {
+            let lead = raw.len() - raw.trim_start().len();
+            LogicalLine {
+                text: String::new(),
+                line: i + 1,
+                column: raw[..lead].chars().count() + 1,
+                start: start + lead,
+                end: start + lead + body.trim().len(),
+            }
+        });
+        logical.text.push_str(body);
+        logical.text.push(' ');
+        if !continues {
+            if let Some(mut done) = current.take() {
+                done.text = done.text.trim().to_owned();
+                if !done.text.is_empty() {
+                    out.push(done);
+                }
+            }
+        }
+    }
+    if let Some(mut done) = current {
+        done.text = done.text.trim().to_owned();
+        if !done.text.is_empty() {
+            out.push(done);
+        }
+    }
+    out
+}
+
+/// An `image.requirements` entry with its `\`-newline continuations joined.
+pub fn join_continuations(entry: &str) -> String {
+    entry
+        .lines()
+        .map(|l| l.trim_end().strip_suffix('\\').unwrap_or(l))
+        .collect::<Vec<_>>()
+        .join(" ")
+        .trim()
+        .to_owned()
+}
+
+/// Splits a logical requirement into its PEP 508 text, exactly as written, and the hex digests
+/// of its `--hash=sha256:<64 hex>` options; `Err` carries the first other option.
+pub fn split_hashes(entry: &str) -> Result<(&str, Vec<&str>), &str> {
+    let entry = entry.trim();
+    let cut = entry
+        .match_indices("--")
+        .map(|(i, _)| i)
+        .find(|&i| i > 0 && entry[..i].ends_with(char::is_whitespace))
+        .unwrap_or(entry.len());
+    let (requirement, options) = entry.split_at(cut);
+    let mut hashes = Vec::new();
+    // A YAML string folds `\`-newline into `\ `: a lone `\` is a continuation, not a word.
+    for option in options.split_whitespace().filter(|o| *o != "\\") {
+        match option.strip_prefix("--hash=sha256:") {
+            Some(hex) if hex.len() == 64 && hex.bytes().all(|b| b.is_ascii_hexdigit()) => {
+                hashes.push(hex);
+            }
+            _ => return Err(option),
+        }
+    }
+    let requirement = requirement.trim_end();
+    let requirement = match requirement.strip_suffix('\\') {
+        Some(kept) if kept.ends_with(char::is_whitespace) => kept.trim_end(),
+        _ => requirement,
+    };
+    Ok((requirement, hashes))
+}
+
 /// A URL requirement installs the same code every time only when it names an immutable
 /// revision: a VCS URL at a full commit hash (`git+https://…@<40 hex>`), or an archive with a
 /// `#sha256=` hash. `foo @ git+https://…@main` follows a branch.
@@ -229,7 +397,44 @@ fn url_is_pinned(url: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use super::url_is_pinned;
+    use super::{logical_lines, split_hashes, url_is_pinned};
+
+    #[test]
+    fn pip_compile_output_reads_as_one_requirement_per_package() {
+        let (a, b) = ("a".repeat(64), "B".repeat(64));
+        let text = format!(
+            "# header\nrequests==2.32.3 \\\n    --hash=sha256:{a} \\\n    --hash=sha256:{b}\n    # via -r requirements.in\n\nidna==3.10 --hash=sha256:{a}  # inline\n"
+        );
+        let lines = logical_lines(&text);
+        let texts: Vec<&str> = lines.iter().map(|l| l.text.as_str()).collect();
+        assert_eq!(texts.len(), 2, "{texts:?}");
+        assert_eq!((lines[0].line, lines[0].column), (2, 1));
+        assert_eq!(&text[lines[0].start..lines[0].end], "requests==2.32.3");
+        assert_eq!(lines[1].line, 7);
+        assert_eq!(
+            split_hashes(texts[0]),
+            Ok(("requests==2.32.3", vec![a.as_str(), b.as_str()]))
+        );
+        assert_eq!(split_hashes(texts[1]), Ok(("idna==3.10", vec![a.as_str()])));
+        assert_eq!(
+            split_hashes("foo >= 1 ; python_version > '3'"),
+            Ok(("foo >= 1 ; python_version > '3'", vec![]))
+        );
+        assert_eq!(
+            split_hashes(&format!("foo==1 \\ --hash=sha256:{a} \\ --hash=sha256:{b}")),
+            Ok(("foo==1", vec![a.as_str(), b.as_str()]))
+        );
+        assert_eq!(
+            split_hashes("foo==1 --hash=sha256:abc"),
+            Err("--hash=sha256:abc")
+        );
+        assert_eq!(split_hashes("foo==1 --index-url=x"), Err("--index-url=x"));
+        assert_eq!(
+            split_hashes("--hash=sha256:x"),
+            Ok(("--hash=sha256:x", vec![])),
+            "a leading option stays the requirement; `line` rejects it"
+        );
+    }
 
     #[test]
     fn url_requirements_are_pinned_only_at_a_commit_or_a_hash() {

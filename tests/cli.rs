@@ -586,11 +586,11 @@ fn hash_pinned_requirements_are_enforced() {
         body,
         [
             "--require-hashes".to_owned(),
-            format!("beautifulsoup4==4.9.3 \\"),
+            "beautifulsoup4==4.9.3 \\".to_owned(),
             format!("    --hash=sha256:{a}"),
-            format!("lxml==5.3.0 \\"),
+            "lxml==5.3.0 \\".to_owned(),
             format!("    --hash=sha256:{b}"),
-            format!("requests==2.32.3 \\"),
+            "requests==2.32.3 \\".to_owned(),
             format!("    --hash=sha256:{a} \\"),
             format!("    --hash=sha256:{b}"),
         ]

@@ -315,12 +315,10 @@ pub fn logical_lines(text: &str) -> Vec<LogicalLine> {
         });
         logical.text.push_str(body);
         logical.text.push(' ');
-        if !continues {
-            if let Some(mut done) = current.take() {
-                done.text = done.text.trim().to_owned();
-                if !done.text.is_empty() {
-                    out.push(done);
-                }
+        if !continues && let Some(mut done) = current.take() {
+            done.text = done.text.trim().to_owned();
+            if !done.text.is_empty() {
+                out.push(done);
             }
         }
     }

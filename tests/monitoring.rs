@@ -272,6 +272,58 @@ fn statsd_lines_map_to_labelled_families() {
     }
 }
 
+/// Lines recorded from real Airflow runs (see tests/data/statsd/README.md): every line the
+/// mapping keeps lands in a family with all of its labels, the DAG and task ids intact
+/// (task-group and dotted ids included); no charted family is dropped.
+#[test]
+fn recorded_statsd_lines_map_to_labelled_families() {
+    let dir = common::crate_dir().join("tests/data/statsd/recorded");
+    for version in ["2.11.2", "3.2.2"] {
+        let airflow3 = version.starts_with('3');
+        let mappings = statsd::mappings("prod", airflow3);
+        let text = std::fs::read_to_string(dir.join(format!("{version}.txt"))).expect("lines");
+        let mut kept = 0;
+        for line in text.lines().filter(|l| !l.is_empty()) {
+            let (name, tags, kind) = parse_line(line);
+            let (mapping, labels) = map(&mappings, &name, metric_type(&kind))
+                .unwrap_or_else(|| panic!("{version}: no mapping matches `{line}`"));
+            if mapping.action == Some("drop") {
+                assert!(
+                    !FAMILIES
+                        .iter()
+                        .any(|f| format!("airflow.{}", f.statsd) == name),
+                    "{version}: `{line}` is a charted family but dropped"
+                );
+                continue;
+            }
+            kept += 1;
+            let family = FAMILIES
+                .iter()
+                .find(|f| f.name == mapping.name)
+                .expect("mapped to a family");
+            let mut all: BTreeMap<String, String> = tags.clone();
+            all.extend(labels);
+            assert_eq!(all.get("environment").map(String::as_str), Some("prod"));
+            for label in metrics::labels(family) {
+                assert!(
+                    all.contains_key(label),
+                    "{version}: `{line}` lacks label {label}: {all:?}"
+                );
+            }
+            if let Some(dag) = all.get("dag_id") {
+                assert_eq!(dag, "etl.daily", "{line}");
+            }
+            if let Some(task) = all.get("task_id") {
+                assert!(
+                    ["extract", "load.upsert", "flaky"].contains(&task.as_str()),
+                    "{version}: `{line}` has task_id {task}"
+                );
+            }
+        }
+        assert!(kept > 0, "{version}: the mapping keeps no recorded line");
+    }
+}
+
 // ---- rules: promtool check rules and promtool test rules ------------------------------------
 
 fn promtool_ok(args: &[&str], dir: &Path) -> String {

@@ -327,6 +327,49 @@ impl<'a> Upgrader<'a> {
         });
     }
 
+    /// What changes outside the options when the Airflow major changes: the key the chart
+    /// reads from the API secret key's Secret, and the component that serves the UI.
+    fn major_change_notes(&mut self, old: &str) {
+        let Ok(from) = crate::airflow::AirflowVersion::parse(old) else {
+            return;
+        };
+        let to = self.target.major;
+        if from.major == to || !(from.major == 2 || to == 2) {
+            return;
+        }
+        let (old_key, new_key) = if to >= 3 {
+            ("webserver-secret-key", "api-secret-key")
+        } else {
+            ("api-secret-key", "webserver-secret-key")
+        };
+        let pointer = "/secrets/apiSecretKey";
+        if let Some(secret) = scalar_text(self.doc.value.pointer(pointer)) {
+            let line = self.line_of(pointer);
+            self.note(
+                NoteKind::Chart,
+                "secrets",
+                line,
+                format!(
+                    "the chart reads key `{new_key}` instead of `{old_key}` from Secret `{secret}`: add that key (same value) before the sync, in every environment's namespace and Secret store"
+                ),
+            );
+        }
+        let (old_ui, new_ui) = if to >= 3 {
+            ("webserver", "apiServer")
+        } else {
+            ("apiServer", "webserver")
+        };
+        let line = self.line_of("/airflow/version");
+        self.note(
+            NoteKind::Chart,
+            "airflow",
+            line,
+            format!(
+                "the chart's `{old_ui}` component becomes `{new_ui}`: its Deployment, Service and service account are replaced on the sync (`airflow.resources.ui` and the Ingress follow)"
+            ),
+        );
+    }
+
     fn line_of(&self, pointer: &str) -> usize {
         self.doc.key_place(pointer).map_or(1, |p| p.line)
     }
@@ -350,6 +393,7 @@ impl<'a> Upgrader<'a> {
                 line,
                 format!("airflow.version {old} -> {target_text}"),
             );
+            self.major_change_notes(&old);
         }
         let chart_ptr = format!("{base}/chart");
         if let (Some(old), Some(chart)) = (

@@ -244,6 +244,15 @@ fn upgrade_a_2_11_spec_to_3_3() {
         "{notes}"
     );
     assert!(notes.contains("`[api] server_type = gunicorn`"), "{notes}");
+    // The chart-level changes that go with the major.
+    assert!(
+        notes.contains("the chart reads key `api-secret-key` instead of `webserver-secret-key`"),
+        "{notes}"
+    );
+    assert!(
+        notes.contains("the chart's `webserver` component becomes `apiServer`"),
+        "{notes}"
+    );
     assert_eq!(fs::read_to_string(&spec).unwrap(), before);
 
     // With --write: the file changes, validates and compiles.

@@ -49,27 +49,30 @@ fn plain(digits: &str) -> Option<f64> {
 /// Millicores rounded up to a readable step: 5m below 100m, 50m below one core, 100m below ten
 /// cores, whole cores above.
 pub fn round_cpu(millicores: f64) -> u64 {
-    let m = up(millicores) as u64;
-    let step = match m {
-        0..100 => 5,
-        100..1000 => 50,
-        1000..10_000 => 100,
-        _ => 1000,
-    };
-    m.div_ceil(step) * step
+    round_up_in_steps(
+        up(millicores) as u64,
+        &[(100, 5), (1000, 50), (10_000, 100)],
+        1000,
+    )
 }
 
 /// Bytes rounded up to a readable step: 16Mi below 256Mi, 64Mi below 1Gi, 256Mi below 8Gi,
 /// whole Gi above. The result is in Mi.
 pub fn round_memory(bytes: f64) -> u64 {
-    let mi = up(bytes / MI) as u64;
-    let step = match mi {
-        0..256 => 16,
-        256..1024 => 64,
-        1024..8192 => 256,
-        _ => 1024,
-    };
-    mi.div_ceil(step) * step
+    round_up_in_steps(
+        up(bytes / MI) as u64,
+        &[(256, 16), (1024, 64), (8192, 256)],
+        1024,
+    )
+}
+
+/// `n` rounded up to the step of the first `(below, step)` band it falls in, or to `last`.
+fn round_up_in_steps(n: u64, bands: &[(u64, u64)], last: u64) -> u64 {
+    let step = bands
+        .iter()
+        .find(|(below, _)| n < *below)
+        .map_or(last, |(_, step)| *step);
+    n.div_ceil(step) * step
 }
 
 /// `x` rounded up to a whole number, at least 1. Float noise below a millionth (a rate of 2

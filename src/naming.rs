@@ -27,6 +27,8 @@
 
 use sha2::{Digest, Sha256};
 
+use crate::encode::go_template;
+
 mod branch_glob;
 mod git_branch;
 mod github;
@@ -132,22 +134,48 @@ pub fn sha256_prefix(branch: &str, n: usize) -> String {
     hex
 }
 
-/// platc's per-branch preview name: `<prefix>-<slugify(branch, slug_len, false)>-<hash>`.
+/// How a preview environment turns a branch into the readable middle part of its names: the
+/// branch without the glob's fixed prefix ([`BranchGlob::fixed_prefix`]), slugified to at most
+/// `len` characters. With `feature/*`, `feature/Add-Login` gives `add-login`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Slug<'a> {
+    /// Text every preview branch starts with; left out of the slug.
+    pub strip: &'a str,
+    /// Most characters of the branch that go into a name.
+    pub len: usize,
+}
+
+impl<'a> Slug<'a> {
+    /// The slug of a preview environment whose branches match `glob`.
+    #[must_use]
+    pub fn new(glob: &'a str, len: usize) -> Self {
+        Slug {
+            strip: BranchGlob(glob).fixed_prefix(),
+            len,
+        }
+    }
+}
+
+/// platc's per-branch preview name: `<prefix>-<slugify(branch − strip, len, false)>-<hash>`.
 ///
-/// The hash ([`sha256_prefix`] of the raw branch, [`PREVIEW_HASH_LEN`] characters) keeps
+/// The hash ([`sha256_prefix`] of the whole raw branch, [`PREVIEW_HASH_LEN`] characters) keeps
 /// branches that slugify alike (case, dropped non-ASCII, truncation) apart. When the slug is
-/// empty the middle part is left out (`<prefix>-<hash>`). `slug_len` is lowered as needed so
-/// the whole name fits [`DNS1123_LABEL_MAX_LEN`]; the result is therefore a valid DNS-1123
+/// empty the middle part is left out (`<prefix>-<hash>`). The slug length is lowered as needed
+/// so the whole name fits [`DNS1123_LABEL_MAX_LEN`]; the result is therefore a valid DNS-1123
 /// label whenever `prefix` is one of at most [`PREVIEW_PREFIX_MAX_LEN`] characters (see
 /// [`is_valid_preview_prefix`]). [`preview_name_template`] produces the matching Go template.
 #[must_use]
-pub fn preview_name(prefix: &str, branch: &str, slug_len: usize) -> String {
+pub fn preview_name(prefix: &str, branch: &str, slug: Slug<'_>) -> String {
     let hash = sha256_prefix(branch, PREVIEW_HASH_LEN);
-    let slug_len = preview_slug_len(prefix, slug_len);
+    let slug_len = preview_slug_len(prefix, slug.len);
     let slug = if slug_len == 0 {
         String::new()
     } else {
-        slugify(branch, slug_len, false)
+        slugify(
+            branch.strip_prefix(slug.strip).unwrap_or(branch),
+            slug_len,
+            false,
+        )
     };
     if slug.is_empty() {
         format!("{prefix}-{hash}")
@@ -159,18 +187,24 @@ pub fn preview_name(prefix: &str, branch: &str, slug_len: usize) -> String {
 /// The Argo CD Go template (for a `goTemplate: true` `ApplicationSet`) that renders the same name
 /// as [`preview_name`] from the generator's `.branch` param.
 ///
-/// For `("airflow-dev", 40)` it returns
-/// `airflow-dev-{{ with slugify 40 false .branch }}{{ . }}-{{ end }}{{ .branch | sha256sum | trunc 14 }}`;
-/// the `with` block drops the slug and its dash when the slug is empty, exactly as
-/// [`preview_name`] does. The slug length is lowered by the same rule, and when it reaches zero
-/// the slug part is omitted from the template altogether.
+/// For `("airflow-dev", Slug { strip: "feature/", len: 40 })` it returns
+/// `airflow-dev-{{ with slugify 40 false (trimPrefix "feature/" .branch) }}{{ . }}-{{ end }}{{ .branch | sha256sum | trunc 14 }}`.
+/// Sprig's `trimPrefix` removes the prefix once, as `strip_prefix` does; the `with` block drops
+/// the slug and its dash when the slug is empty, exactly as [`preview_name`] does. The slug
+/// length is lowered by the same rule, and when it reaches zero the slug part is omitted from
+/// the template altogether.
 #[must_use]
-pub fn preview_name_template(prefix: &str, slug_len: usize) -> String {
+pub fn preview_name_template(prefix: &str, slug: Slug<'_>) -> String {
     let hash = format!("{{{{ .branch | sha256sum | trunc {PREVIEW_HASH_LEN} }}}}");
-    match preview_slug_len(prefix, slug_len) {
+    let branch = if slug.strip.is_empty() {
+        ".branch".to_owned()
+    } else {
+        format!("(trimPrefix {} .branch)", go_template::string(slug.strip))
+    };
+    match preview_slug_len(prefix, slug.len) {
         0 => format!("{prefix}-{hash}"),
         n => format!(
-            "{prefix}-{{{{ with slugify {n} false .branch }}}}{{{{ . }}}}-{{{{ end }}}}{hash}"
+            "{prefix}-{{{{ with slugify {n} false {branch} }}}}{{{{ . }}}}-{{{{ end }}}}{hash}"
         ),
     }
 }
@@ -489,8 +523,8 @@ mod tests {
         for (a, b) in pairs {
             assert_eq!(slugify(a, 40, false), slugify(b, 40, false), "{a} vs {b}");
             let (na, nb) = (
-                preview_name("airflow-dev", a, 40),
-                preview_name("airflow-dev", b, 40),
+                preview_name("airflow-dev", a, Slug::new("feature/*", 40)),
+                preview_name("airflow-dev", b, Slug::new("feature/*", 40)),
             );
             assert_ne!(na, nb, "{a} vs {b}");
             for n in [&na, &nb] {
@@ -503,11 +537,29 @@ mod tests {
     #[test]
     fn preview_name_shape() {
         assert_eq!(
-            preview_name("airflow-dev", "feature/add-dag", 40),
-            "airflow-dev-feature-add-dag-9ed20b48e05a52"
+            preview_name("airflow-dev", "feature/add-dag", Slug::new("feature/*", 40)),
+            "airflow-dev-add-dag-9ed20b48e05a52"
+        );
+        // The glob's fixed prefix leaves the slug, never the hash (issue 13: `slugLength: 12`
+        // made every branch `…-sandbox-sandbox-qui-<hash>`).
+        let slug = Slug::new("zi-sandbox/sandbox-*", 12);
+        assert_eq!(
+            preview_name("zi", "zi-sandbox/sandbox-quick-fix", slug),
+            format!(
+                "zi-quick-fix-{}",
+                sha256_prefix("zi-sandbox/sandbox-quick-fix", PREVIEW_HASH_LEN)
+            )
+        );
+        // A glob without a wildcard keeps the branch whole.
+        assert_eq!(
+            preview_name("airflow-dev", "main", Slug::new("main", 40)),
+            format!(
+                "airflow-dev-main-{}",
+                sha256_prefix("main", PREVIEW_HASH_LEN)
+            )
         );
         // Empty slug: middle part dropped cleanly.
-        let name = preview_name("airflow-dev", "日本語", 40);
+        let name = preview_name("airflow-dev", "日本語", Slug::new("*", 40));
         assert_eq!(
             name,
             format!("airflow-dev-{}", sha256_prefix("日本語", PREVIEW_HASH_LEN))
@@ -521,18 +573,18 @@ mod tests {
         let branch = &branch[..200];
         assert_eq!(branch.len(), 200);
         for slug_len in [0, 10, 40, 55, 63, 200] {
-            let name = preview_name("airflow-dev", branch, slug_len);
+            let name = preview_name("airflow-dev", branch, Slug::new("feature/*", slug_len));
             assert!(name.len() <= DNS1123_LABEL_MAX_LEN, "{slug_len}: {name}");
             assert!(is_dns1123_label(&name), "{slug_len}: {name}");
         }
         let one_word = "x".repeat(200);
-        let name = preview_name("airflow-dev", &one_word, 200);
+        let name = preview_name("airflow-dev", &one_word, Slug::new("*", 200));
         assert_eq!(name.len(), DNS1123_LABEL_MAX_LEN);
         assert!(is_dns1123_label(&name), "{name}");
         // Longest allowed prefix still yields a label.
         let prefix = "p".repeat(PREVIEW_PREFIX_MAX_LEN);
         assert!(is_valid_preview_prefix(&prefix));
-        let name = preview_name(&prefix, branch, 40);
+        let name = preview_name(&prefix, branch, Slug::new("*", 40));
         assert_eq!(name.len(), DNS1123_LABEL_MAX_LEN);
         assert!(is_dns1123_label(&name), "{name}");
     }
@@ -540,16 +592,16 @@ mod tests {
     #[test]
     fn preview_name_template_text() {
         assert_eq!(
-            preview_name_template("airflow-dev", 30),
+            preview_name_template("airflow-dev", Slug::new("*", 30)),
             "airflow-dev-{{ with slugify 30 false .branch }}{{ . }}-{{ end }}{{ .branch | sha256sum | trunc 14 }}"
         );
         // Same clamp as preview_name: 63 - len("airflow-dev") - 16 = 36.
         assert_eq!(
-            preview_name_template("airflow-dev", 60),
-            "airflow-dev-{{ with slugify 36 false .branch }}{{ . }}-{{ end }}{{ .branch | sha256sum | trunc 14 }}"
+            preview_name_template("airflow-dev", Slug::new("feature/*", 60)),
+            "airflow-dev-{{ with slugify 36 false (trimPrefix \"feature/\" .branch) }}{{ . }}-{{ end }}{{ .branch | sha256sum | trunc 14 }}"
         );
         assert_eq!(
-            preview_name_template("airflow-dev", 0),
+            preview_name_template("airflow-dev", Slug::new("feature/*", 0)),
             "airflow-dev-{{ .branch | sha256sum | trunc 14 }}"
         );
     }

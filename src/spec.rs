@@ -772,6 +772,14 @@ pub struct Preview {
     pub requeue_after_seconds: u64,
 }
 
+impl Preview {
+    /// How this preview's branches become the readable part of its names.
+    #[must_use]
+    pub fn slug(&self) -> crate::naming::Slug<'_> {
+        crate::naming::Slug::new(&self.branches, self.slug_length)
+    }
+}
+
 fn default_preview_path() -> String {
     "/{branch}".to_owned()
 }

@@ -318,14 +318,14 @@ fn preview_names_a_branch() {
         .run();
     assert_eq!(out.status, 0, "{}", out.stderr);
     let v = json_stdout(&out, "preview");
-    assert_eq!(v["namespace"], "airflow-dev-feature-hardy-84de9709b0a253");
+    assert_eq!(v["namespace"], "airflow-dev-hardy-84de9709b0a253");
     assert_eq!(
         v["url"],
         "https://airflow.dev.data.carshare.example/feature/hardy"
     );
     assert_eq!(
         v["log_folder"],
-        "gs://carshare-data-dev-airflow-logs/logs/airflow-dev-feature-hardy-84de9709b0a253"
+        "gs://carshare-data-dev-airflow-logs/logs/airflow-dev-hardy-84de9709b0a253"
     );
     assert_eq!(
         v["service_account"],
@@ -335,7 +335,7 @@ fn preview_names_a_branch() {
     assert_eq!(members.len(), 5, "{members:?}");
     assert_eq!(
         members[0],
-        "serviceAccount:carshare-data-dev.svc.id.goog[airflow-dev-feature-hardy-84de9709b0a253/airflow-scheduler]"
+        "serviceAccount:carshare-data-dev.svc.id.goog[airflow-dev-hardy-84de9709b0a253/airflow-scheduler]"
     );
     let main = Run::spec(&bundled()).args(&["preview", "main"]).run();
     assert_eq!(main.status, 1);

@@ -91,7 +91,7 @@ fn every_command_prints_one_json_document() {
         let preview = platc(root, &["preview", "feature/hardy", "--format", "json"]);
         assert_eq!(preview.status, 0, "{}", preview.stderr);
         let v = json_stdout(&preview, "preview");
-        assert_eq!(v["namespace"], "airflow-dev-feature-hardy-84de9709b0a253");
+        assert_eq!(v["namespace"], "airflow-dev-hardy-84de9709b0a253");
         assert_eq!(warning_codes(&v), warnings);
 
         // --deny-warnings stops with the diagnostics report as the one document.
@@ -255,7 +255,7 @@ fn preview_prints_warnings_and_honours_deny_warnings() {
     assert!(out.stderr.contains("preview-secrets"), "{}", out.stderr);
     assert!(
         out.stdout
-            .contains("namespace:    airflow-dev-feature-hardy-84de9709b0a253")
+            .contains("namespace:    airflow-dev-hardy-84de9709b0a253")
     );
     let denied = platc(dir.path(), &["preview", "feature/hardy", "--deny-warnings"]);
     assert_eq!(denied.status, 1);

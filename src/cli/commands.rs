@@ -562,8 +562,8 @@ pub fn preview(cli: &Cli, out: &Output, branch: &str, env: Option<&str>) -> i32 
     }
     // The same functions the renderers use, so the prediction cannot drift from the output.
     let app_prefix = argocd::app_name(&front.model, environment);
-    let application = naming::preview_name(&app_prefix, branch, preview.slug_length);
-    let namespace = naming::preview_name(&environment.namespace, branch, preview.slug_length);
+    let application = naming::preview_name(&app_prefix, branch, preview.slug());
+    let namespace = naming::preview_name(&environment.namespace, branch, preview.slug());
     let path = helm_values::preview_path(&preview.path, branch, &namespace);
     let log_folder = environment
         .logging

@@ -18,6 +18,7 @@ mod dag;
 mod image;
 mod init;
 mod monitoring;
+mod preview_check;
 mod rightsize;
 
 /// Compile one typed platform.yaml into Helm values, Argo CD manifests and image files for Airflow.
@@ -75,6 +76,8 @@ Examples:
   platc diff --stat               what compile would change
   platc check --format github     in CI: fail when out/ is stale
   platc preview feature/hardy     names Argo CD gives that branch
+  git branch --format='%(refname:short)' | platc preview --check -
+                                  would two branches share a name?
   platc schema --write schema/platform.schema.json
 
 Exit status: 0 ok, 1 the spec is invalid or out/ is stale, 2 usage or I/O error.";
@@ -169,11 +172,17 @@ pub enum Command {
     },
     /// Print the names and URL Argo CD will create for a branch of the DAG repository.
     Preview {
-        /// The git branch, such as `feature/hardy`.
-        branch: String,
-        /// The preview environment (default: the only one).
+        /// The git branch, such as `feature/hardy`. With `--check`, any number of branches, and
+        /// `-` reads more from standard input, one per line.
+        #[arg(required = true, value_name = "BRANCH")]
+        branches: Vec<String>,
+        /// The preview environment (default: the only one; with `--check`, all of them).
         #[arg(long)]
         env: Option<String>,
+        /// Report branches that would get the same Argo CD Application or namespace name as
+        /// another branch or environment (exit 1 if any do), instead of describing one branch.
+        #[arg(long)]
+        check: bool,
     },
     /// Airflow's config options per version: list them, or explain one.
     Airflow {
@@ -304,7 +313,24 @@ pub fn run(cli: &Cli) -> i32 {
             commands::diff(cli, &out, dir.as_deref(), *stat, exit)
         }
         Command::Check { out: dir } => commands::check(cli, &out, dir.as_deref()),
-        Command::Preview { branch, env } => commands::preview(cli, &out, branch, env.as_deref()),
+        Command::Preview {
+            branches,
+            env,
+            check: true,
+        } => preview_check::run(cli, &out, branches, env.as_deref()),
+        Command::Preview {
+            branches,
+            env,
+            check: false,
+        } => match branches.as_slice() {
+            [branch] => commands::preview(cli, &out, branch, env.as_deref()),
+            _ => {
+                let d = Diagnostic::error("E064", "`platc preview` describes one branch")
+                    .help("pass one branch, or add `--check` to check many for name clashes");
+                out.diagnostics(&d.into(), None);
+                2
+            }
+        },
         Command::Completions { shell } => {
             let mut text = Vec::new();
             clap_complete::generate(

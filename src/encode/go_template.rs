@@ -10,6 +10,26 @@ pub fn literal(text: &str) -> String {
     text.replace("{{", "{{ \"{{\" }}")
 }
 
+/// `text` as a Go string constant (`"…"`) inside an action, e.g. an argument of a template
+/// function. Go reads it with `strconv.Unquote`: backslash and double quote are escaped, and
+/// control characters are written as `\xNN`, so the constant always ends where it should.
+pub fn string(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 2);
+    out.push('"');
+    for c in text.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            c if u32::from(c) < 0x20 || c == '\u{7f}' => {
+                out.push_str(&format!("\\x{:02x}", u32::from(c)));
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -50,5 +70,47 @@ mod tests {
             assert_eq!(render(&literal(payload)), payload, "{payload}");
         }
         assert_eq!(literal("no braces"), "no braces");
+    }
+
+    /// Reads a Go interpreted string constant back, for the escapes [`string`] writes.
+    fn unquote(constant: &str) -> String {
+        let body = constant
+            .strip_prefix('"')
+            .and_then(|c| c.strip_suffix('"'))
+            .expect("quoted");
+        let mut out = String::new();
+        let mut chars = body.chars();
+        while let Some(c) = chars.next() {
+            assert_ne!(c, '"', "unescaped quote in {constant}");
+            if c != '\\' {
+                out.push(c);
+                continue;
+            }
+            match chars.next() {
+                Some('"') => out.push('"'),
+                Some('\\') => out.push('\\'),
+                Some('x') => {
+                    let hex: String = chars.by_ref().take(2).collect();
+                    let code = u32::from_str_radix(&hex, 16).expect("hex");
+                    out.push(char::from_u32(code).expect("char"));
+                }
+                other => panic!("unexpected escape {other:?} in {constant}"),
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn string_constants_hold_the_text() {
+        for payload in PAYLOADS.iter().copied().chain([
+            "feature/",
+            "a\"b",
+            "\\\"",
+            "line\nbreak\t\u{7f}",
+            "ü/日本",
+        ]) {
+            assert_eq!(unquote(&string(payload)), payload, "{payload}");
+        }
+        assert_eq!(string("feature/"), "\"feature/\"");
     }
 }

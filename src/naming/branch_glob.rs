@@ -73,6 +73,17 @@ pub fn is_branch_char(c: char) -> bool {
     c.is_ascii_alphanumeric() || matches!(c, '-' | '.' | '_' | '/')
 }
 
+impl<'a> BranchGlob<'a> {
+    /// The literal text every matching branch starts with, when the glob has a wildcard: `feature/`
+    /// for `feature/*`. Preview names leave it out of the slug, since every preview shares it.
+    /// A glob without a wildcard names one branch, and keeps it whole (the prefix is empty).
+    pub fn fixed_prefix(&self) -> &'a str {
+        self.0
+            .find(['*', '?'])
+            .map_or("", |wildcard| &self.0[..wildcard])
+    }
+}
+
 impl fmt::Display for BranchGlob<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.0)
@@ -98,6 +109,18 @@ fn push_escaped(out: &mut String, c: char) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn fixed_prefix_stops_at_the_first_wildcard() {
+        assert_eq!(BranchGlob("feature/*").fixed_prefix(), "feature/");
+        assert_eq!(
+            BranchGlob("zi-sandbox/sandbox-*").fixed_prefix(),
+            "zi-sandbox/sandbox-"
+        );
+        assert_eq!(BranchGlob("release-1.?-*").fixed_prefix(), "release-1.");
+        assert_eq!(BranchGlob("*").fixed_prefix(), "");
+        assert_eq!(BranchGlob("main").fixed_prefix(), "");
+    }
 
     /// Matches `text` against the regexp subset [`BranchGlob::to_re2`] produces: `^`, `$`, the
     /// class `[-./0-9A-Z_a-z]` alone or starred, and `\`-escaped literals. Independent of

@@ -405,7 +405,7 @@ fn application_set(
             None
         }
     };
-    let slug_len = preview.slug_length;
+    let slug = preview.slug();
     // Guard against a naming regression: the worst branches must still give valid names.
     for branch in [
         format!("feature/{}", "x-".repeat(200)),
@@ -413,7 +413,7 @@ fn application_set(
         "A".to_owned(),
     ] {
         for p in [&prefix, &env.namespace] {
-            let name = preview_name(p, &branch, slug_len);
+            let name = preview_name(p, &branch, slug);
             if is_valid_preview_prefix(p) && !is_dns1123_label(&name) {
                 diagnostics.push(Diagnostic::error(
                     "E099",
@@ -449,15 +449,12 @@ fn application_set(
         }
     });
 
-    let namespace = preview_name_template(&env.namespace, slug_len);
+    let namespace = preview_name_template(&env.namespace, slug);
     let branch = Branch {
         parameters: helm_values::branch_parameters(model, env),
     };
     let mut metadata = Map::new();
-    metadata.insert(
-        "name".into(),
-        json!(preview_name_template(&prefix, slug_len)),
-    );
+    metadata.insert("name".into(), json!(preview_name_template(&prefix, slug)));
     metadata.insert("namespace".into(), json!(model.argocd.namespace));
     let mut annotations = Map::new();
     annotations.insert(BRANCH_ANNOTATION.into(), json!("{{ .branch }}"));
@@ -678,11 +675,20 @@ mod tests {
         assert_eq!(scm["requeueAfterSeconds"], 180);
         let template = &set["spec"]["template"];
         let name = template["metadata"]["name"].as_str().unwrap();
-        assert_eq!(name, preview_name_template("carshare-data-dev", 30));
+        assert_eq!(
+            name,
+            preview_name_template(
+                "carshare-data-dev",
+                crate::naming::Slug::new("feature/*", 30)
+            )
+        );
         let ns = template["spec"]["destination"]["namespace"]
             .as_str()
             .unwrap();
-        assert_eq!(ns, preview_name_template("airflow-dev", 30));
+        assert_eq!(
+            ns,
+            preview_name_template("airflow-dev", crate::naming::Slug::new("feature/*", 30))
+        );
         let extras = &template["spec"]["sources"][2];
         assert_eq!(extras["path"], "out/dev/extras");
         assert_eq!(extras["kustomize"]["namespace"], ns);
@@ -712,7 +718,7 @@ mod tests {
             assert!(is_dns1123_label(&preview_name(
                 "carshare-data-dev",
                 branch,
-                30
+                crate::naming::Slug::new("feature/*", 30)
             )));
         }
     }

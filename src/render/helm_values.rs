@@ -22,7 +22,7 @@ use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::encode::{configparser, go_template};
 use crate::render::image::ImageRef;
 use crate::resolve::{Lifecycle, Model, ResolvedEnvironment};
-use crate::spec::{ConfigValue, Database, Executor, Request};
+use crate::spec::{ConfigValue, Database, Executor, Preview, Request};
 
 /// The Go template of the ApplicationSet's branch parameter.
 const BRANCH_TEMPLATE: &str = "{{ .branch }}";
@@ -637,9 +637,9 @@ fn ingress(env: &ResolvedEnvironment, target: Target) -> Value {
 }
 
 /// The URL path of a preview environment as a Go template over `.branch`.
-fn preview_path_template(env: &ResolvedEnvironment, path: &str, slug_length: usize) -> String {
-    let slug = crate::naming::preview_name_template(&env.namespace, slug_length);
-    preview_path(path, BRANCH_TEMPLATE, &slug)
+fn preview_path_template(env: &ResolvedEnvironment, preview: &Preview) -> String {
+    let slug = crate::naming::preview_name_template(&env.namespace, preview.slug());
+    preview_path(&preview.path, BRANCH_TEMPLATE, &slug)
 }
 
 /// `preview.path` with its `{branch}` and `{slug}` placeholders filled in (with a branch and its
@@ -669,7 +669,7 @@ pub fn branch_parameters(_model: &Model, env: &ResolvedEnvironment) -> Vec<(Stri
             .ok()
             .is_none_or(|v| v.major != 2),
     });
-    let path = preview_path_template(env, &preview.path, preview.slug_length);
+    let path = preview_path_template(env, preview);
     let mut parameters = vec![
         (
             helm_key(&["dags", "gitSync", "ref"]),
@@ -691,7 +691,7 @@ pub fn branch_parameters(_model: &Model, env: &ResolvedEnvironment) -> Vec<(Stri
     // Runs of two branches share dag_id, run_id and task_id, and the GCS handler appends to
     // an existing log: each branch logs below its own namespace.
     if let Some(logging) = &env.logging {
-        let namespace = crate::naming::preview_name_template(&env.namespace, preview.slug_length);
+        let namespace = crate::naming::preview_name_template(&env.namespace, preview.slug());
         parameters.push((
             helm_key(&["config", "logging", "remote_base_log_folder"]),
             env.cloud
@@ -853,7 +853,10 @@ mod tests {
         let params = branch_parameters(&model, &dev);
         let want = format!(
             "/preview/{}",
-            crate::naming::preview_name_template("airflow-dev", 30)
+            crate::naming::preview_name_template(
+                "airflow-dev",
+                crate::naming::Slug::new("feature/*", 30)
+            )
         );
         assert!(params.contains(&("ingress.apiServer.path".to_owned(), want)));
     }
@@ -1006,7 +1009,10 @@ mod tests {
             .iter()
             .find(|(k, _)| k == "config.logging.remote_base_log_folder")
             .map(|(_, v)| v.as_str());
-        let namespace = crate::naming::preview_name_template("airflow-dev", 30);
+        let namespace = crate::naming::preview_name_template(
+            "airflow-dev",
+            crate::naming::Slug::new("feature/*", 30),
+        );
         assert_eq!(
             folder,
             Some(format!("gs://carshare-data-dev-airflow-logs/logs/{namespace}").as_str())

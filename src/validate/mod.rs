@@ -24,6 +24,8 @@ mod schema;
 pub mod secrets;
 mod versions;
 
+pub use identity::cluster as canonical_cluster;
+
 pub use schema::check_schema;
 
 use crate::diagnostic::{Diagnostic, Diagnostics};

@@ -120,5 +120,57 @@ pub fn check(model: &Model, doc: &Document) -> Diagnostics {
             );
         }
     }
+    nested_preview_prefixes(model, doc, &mut out);
     out
+}
+
+/// A preview's names are `<prefix>-<slug>-<hash>`, with the slug taken after the glob's fixed
+/// prefix. When one preview's prefix is another's followed by `-` (`airflow` and `airflow-dev`),
+/// a branch both match can get one name from both: `feature/dev-x` under `airflow` with
+/// `feature/*` and under `airflow-dev` with `feature/dev-*` are both `airflow-dev-x-<hash>`.
+/// Namespaces clash on one cluster; Application names clash in Argo CD wherever they deploy.
+fn nested_preview_prefixes(model: &Model, doc: &Document, out: &mut Diagnostics) {
+    let previews: Vec<_> = model
+        .environments
+        .iter()
+        .filter(|e| e.is_preview())
+        .collect();
+    let nests = |outer: &str, inner: &str| {
+        inner
+            .strip_prefix(outer)
+            .is_some_and(|rest| rest.starts_with('-'))
+    };
+    for (i, a) in previews.iter().enumerate() {
+        for b in &previews[i + 1..] {
+            let same_cluster =
+                super::identity::cluster(&a.cluster) == super::identity::cluster(&b.cluster);
+            let (apps_a, apps_b) = (
+                crate::render::argocd::app_name(model, a),
+                crate::render::argocd::app_name(model, b),
+            );
+            let clash = if same_cluster
+                && (nests(&a.namespace, &b.namespace) || nests(&b.namespace, &a.namespace))
+            {
+                Some(("namespace prefixes", &a.namespace, &b.namespace))
+            } else if nests(&apps_a, &apps_b) || nests(&apps_b, &apps_a) {
+                Some(("Application names", &apps_a, &apps_b))
+            } else {
+                None
+            };
+            if let Some((what, x, y)) = clash {
+                let at = Origin::new(doc, &b.name);
+                out.push(
+                    Diagnostic::error(
+                        "preview-prefix-nested",
+                        format!(
+                            "previews `{}` and `{}` have nested {what} `{x}` and `{y}`: a branch both match can get one name from both",
+                            a.name, b.name
+                        ),
+                    )
+                    .at(doc.value_place(&at.own("/namespace")))
+                    .help("make neither prefix the other followed by `-`, such as `airflow-dev` and `airflow-hotfix`"),
+                );
+            }
+        }
+    }
 }

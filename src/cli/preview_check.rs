@@ -1,0 +1,313 @@
+//! `platc preview --check BRANCH… | -`: would two branches get the same Argo CD Application or
+//! the same namespace? Each name is computed by the same functions the renderers use, for every
+//! preview environment whose pattern the branch matches, and compared with the other branches'
+//! names and with the long-lived environments' names.
+
+use std::collections::HashMap;
+use std::io::Read;
+
+use serde::Serialize;
+
+use crate::cli::{Cli, Format, Output};
+use crate::diagnostic::{Diagnostic, Diagnostics};
+use crate::naming;
+use crate::pipeline;
+use crate::render::argocd;
+use crate::resolve::{Lifecycle, Model, ResolvedEnvironment};
+
+/// Which kind of name two owners share.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+enum Kind {
+    /// An Argo CD Application (one namespace of Argo CD holds them all).
+    Application,
+    /// A namespace on one cluster.
+    Namespace,
+}
+
+/// What holds a name: a branch of a preview environment, or a long-lived environment.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+struct Owner {
+    environment: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    branch: Option<String>,
+}
+
+impl Owner {
+    fn describe(&self) -> String {
+        match &self.branch {
+            Some(branch) => format!("branch `{branch}` of preview `{}`", self.environment),
+            None => format!("environment `{}`", self.environment),
+        }
+    }
+}
+
+/// One branch that gets a preview, and its names.
+#[derive(Debug, Serialize)]
+struct Named {
+    branch: String,
+    environment: String,
+    application: String,
+    namespace: String,
+}
+
+/// Two or more owners of one name.
+#[derive(Debug, Serialize)]
+struct Clash {
+    kind: Kind,
+    name: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    cluster: Option<String>,
+    owners: Vec<Owner>,
+}
+
+/// The JSON result.
+#[derive(Debug, Serialize)]
+struct Report {
+    environments: Vec<String>,
+    checked: usize,
+    previews: Vec<Named>,
+    unmatched: Vec<String>,
+    clashes: Vec<Clash>,
+}
+
+/// Runs `platc preview --check`.
+pub fn run(cli: &Cli, out: &Output, args: &[String], env: Option<&str>) -> i32 {
+    let front = match pipeline::front_end(&cli.file) {
+        Ok(front) => front,
+        Err(failure) => return out.failure(&failure),
+    };
+    if let Err(code) = out.warnings(&front.warnings, Some(&front.doc.text)) {
+        return code;
+    }
+    let previews: Vec<_> = front
+        .model
+        .environments
+        .iter()
+        .filter(|e| env.is_none_or(|n| n == e.name))
+        .filter_map(|e| match &e.lifecycle {
+            Lifecycle::Preview(p) => Some((e, p)),
+            Lifecycle::LongLived { .. } => None,
+        })
+        .collect();
+    if previews.is_empty() {
+        let d = Diagnostic::error(
+            "E041",
+            match env {
+                Some(n) => format!("`{n}` is not a preview environment"),
+                None => "the spec has no preview environment".to_owned(),
+            },
+        );
+        out.diagnostics(&d.into(), None);
+        return 2;
+    }
+    let branches = match branches(args) {
+        Ok(branches) => branches,
+        Err(d) => {
+            out.diagnostics(&d, None);
+            return 2;
+        }
+    };
+
+    let model = &front.model;
+    let mut owners: HashMap<(Kind, Option<String>, String), Vec<Owner>> = HashMap::new();
+    let mut key_order = Vec::new();
+    let mut claim = |kind: Kind, cluster: Option<String>, name: String, owner: Owner| {
+        let key = (kind, cluster, name);
+        let entry = owners.entry(key.clone()).or_default();
+        if entry.is_empty() {
+            key_order.push(key);
+        }
+        entry.push(owner);
+    };
+    for long_lived in model
+        .environments
+        .iter()
+        .filter(|e| matches!(e.lifecycle, Lifecycle::LongLived { .. }))
+    {
+        let owner = Owner {
+            environment: long_lived.name.clone(),
+            branch: None,
+        };
+        claim(
+            Kind::Application,
+            None,
+            argocd::app_name(model, long_lived),
+            owner.clone(),
+        );
+        claim(
+            Kind::Namespace,
+            Some(cluster(long_lived)),
+            long_lived.namespace.clone(),
+            owner,
+        );
+    }
+    let mut named = Vec::new();
+    let mut unmatched = Vec::new();
+    for branch in &branches {
+        let mut matched = false;
+        for (environment, preview) in &previews {
+            if !naming::BranchGlob(&preview.branches).matches(branch) {
+                continue;
+            }
+            matched = true;
+            let names = names(model, environment, preview, branch);
+            let owner = Owner {
+                environment: environment.name.clone(),
+                branch: Some(branch.clone()),
+            };
+            claim(
+                Kind::Application,
+                None,
+                names.application.clone(),
+                owner.clone(),
+            );
+            claim(
+                Kind::Namespace,
+                Some(cluster(environment)),
+                names.namespace.clone(),
+                owner,
+            );
+            named.push(names);
+        }
+        if !matched {
+            unmatched.push(branch.clone());
+        }
+    }
+
+    let clashes: Vec<Clash> = key_order
+        .into_iter()
+        .filter_map(|key| {
+            let list = owners.remove(&key)?;
+            let (kind, cluster, name) = key;
+            (list.len() > 1 && list.iter().any(|o| o.branch.is_some())).then_some(Clash {
+                kind,
+                name,
+                cluster,
+                owners: list,
+            })
+        })
+        .collect();
+    let mut diagnostics = front.warnings.clone();
+    for clash in &clashes {
+        let who: Vec<String> = clash.owners.iter().map(Owner::describe).collect();
+        let what = match clash.kind {
+            Kind::Application => "Argo CD Application",
+            Kind::Namespace => "namespace",
+        };
+        diagnostics.push(
+            Diagnostic::error(
+                "preview-name-clash",
+                format!("{} would share the {what} `{}`", who.join(" and "), clash.name),
+            )
+            .help("rename one of the branches, or give the environments different namespaces or platform names")
+            .note("Argo CD would render both into one object: the second branch's preview overwrites the first, and deleting either branch deletes both"),
+        );
+    }
+    let report = Report {
+        environments: previews.iter().map(|(e, _)| e.name.clone()).collect(),
+        checked: branches.len(),
+        previews: named,
+        unmatched,
+        clashes,
+    };
+    if out.format == Format::Json {
+        let code = out.json_result(
+            serde_json::to_value(&report).unwrap_or_default(),
+            &diagnostics,
+        );
+        return if report.clashes.is_empty() { code } else { 1 };
+    }
+    let code = out.diagnostics(&diagnostics, None);
+    let patterns: Vec<String> = previews
+        .iter()
+        .map(|(e, p)| format!("`{}` ({})", e.name, p.branches))
+        .collect();
+    out.info(&format!(
+        "{} checked against {}: {}, {} matching no pattern; {}\n",
+        count(report.checked, "branch", "branches"),
+        patterns.join(", "),
+        count(report.previews.len(), "preview", "previews"),
+        report.unmatched.len(),
+        if report.clashes.is_empty() {
+            "no two share an application or namespace name".to_owned()
+        } else {
+            format!("{} names are shared", report.clashes.len())
+        }
+    ));
+    if report.clashes.is_empty() { code } else { 1 }
+}
+
+/// `n` and the noun in its number.
+fn count(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
+/// The names `branch` gets in `environment`, from the renderers' own functions.
+fn names(
+    model: &Model,
+    environment: &ResolvedEnvironment,
+    preview: &crate::spec::Preview,
+    branch: &str,
+) -> Named {
+    Named {
+        branch: branch.to_owned(),
+        environment: environment.name.clone(),
+        application: naming::preview_name(
+            &argocd::app_name(model, environment),
+            branch,
+            preview.slug(),
+        ),
+        namespace: naming::preview_name(&environment.namespace, branch, preview.slug()),
+    }
+}
+
+/// The cluster as Argo CD matches destinations, so two spellings of one server compare equal.
+fn cluster(environment: &ResolvedEnvironment) -> String {
+    crate::validate::canonical_cluster(&environment.cluster)
+}
+
+/// The branch names of the arguments, `-` standing for standard input (one per line, blank
+/// lines skipped), each once, in first-seen order. A name git would refuse is an error.
+fn branches(args: &[String]) -> Result<Vec<String>, Diagnostics> {
+    let mut seen = std::collections::HashSet::new();
+    let mut list = Vec::new();
+    let mut diagnostics = Diagnostics::default();
+    let mut stdin_read = false;
+    let mut push = |name: &str, diagnostics: &mut Diagnostics| {
+        if let Err(why) = naming::git_branch_name(name) {
+            diagnostics.push(
+                Diagnostic::error("E044", format!("`{name}` is not a git branch name: {why}"))
+                    .help("git check-ref-format --branch NAME tells which names git accepts"),
+            );
+        } else if seen.insert(name.to_owned()) {
+            list.push(name.to_owned());
+        }
+    };
+    for arg in args {
+        if arg != "-" {
+            push(arg, &mut diagnostics);
+            continue;
+        }
+        if stdin_read {
+            continue;
+        }
+        stdin_read = true;
+        let mut text = String::new();
+        if let Err(e) = std::io::stdin().lock().read_to_string(&mut text) {
+            diagnostics.push(
+                Diagnostic::error("E044", format!("cannot read branch names from standard input: {e}"))
+                    .help("pipe UTF-8 text, one branch per line, such as `git branch --format='%(refname:short)'`"),
+            );
+            continue;
+        }
+        for line in text.lines().map(str::trim).filter(|l| !l.is_empty()) {
+            push(line, &mut diagnostics);
+        }
+    }
+    if diagnostics.has_errors() {
+        Err(diagnostics)
+    } else {
+        Ok(list)
+    }
+}

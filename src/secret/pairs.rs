@@ -100,7 +100,10 @@ pub fn find(text: &str) -> Vec<Found> {
                 continue;
             };
             // `\"name\"` in a JSON string inside a string: the escape is no part of the name.
-            text[open + 1..inner_end].trim_end_matches('\\')
+            let key = text[open + 1..inner_end].trim_end_matches('\\');
+            // A namespaced key (an IAM condition key `token.actions.githubusercontent.com:aud`)
+            // is named by its last part: the namespace is an issuer, not the value's meaning.
+            key.rsplit(':').next().unwrap_or(key)
         };
         if name.is_empty() || !credential_name(name) {
             continue;

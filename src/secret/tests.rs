@@ -139,6 +139,11 @@ fn credential_names_in_dsns_json_and_query_strings() {
         [("secret-literal", "pw1"), ("secret-literal", "t0k")]
     );
     assert_eq!(
+        kinds(r#"{"db:password": "pw3"}"#),
+        [("secret-literal", "pw3")],
+        "a namespaced key is named by its last part"
+    );
+    assert_eq!(
         kinds(r#"V: "{\"password\": \"pw2\", \"x\": 1}""#),
         [("secret-literal", "pw2")],
         "escaped JSON, as a YAML source shows it"
@@ -157,6 +162,7 @@ fn credential_names_in_dsns_json_and_query_strings() {
         "password=$DB_PASSWORD",
         r#"{"password": null}"#,
         r#"{"token_url": "https://x"}"#,
+        r#"{"token.actions.githubusercontent.com:aud": "sts.amazonaws.com"}"#,
         "token=",
         "dags/{domain}/{name}.py",
         "    key = dag_id + \".\" + task_id",

@@ -7,6 +7,11 @@
 
 pub use crate::spec::Cloud;
 
+pub mod federation;
+mod registry;
+
+pub use registry::{Registry, registry};
+
 /// Every cloud, in the order messages list them.
 pub const ALL: [Cloud; 3] = [Cloud::Gcp, Cloud::Aws, Cloud::Azure];
 
@@ -252,7 +257,7 @@ fn is_gcp_service_account(s: &str) -> bool {
 }
 
 /// A UUID in its 8-4-4-4-12 hex form, as Azure prints client and subscription ids.
-fn is_uuid(s: &str) -> bool {
+pub fn is_uuid(s: &str) -> bool {
     let groups: Vec<&str> = s.split('-').collect();
     groups.len() == 5
         && groups

@@ -16,6 +16,10 @@ pub mod monitoring;
 
 pub use monitoring::Monitoring;
 
+mod publish;
+
+pub use publish::{AwsPublish, AzurePublish, GcpPublish, Publish};
+
 /// A platform: one Airflow, its environments and how they are deployed.
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
@@ -420,6 +424,10 @@ pub struct Image {
     /// Debian packages installed into the image.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub system_packages: Vec<String>,
+    /// How CI pushes the image, keyless, per cloud: platc then writes the GitOps repository's
+    /// image workflow. Omit it to build and push the image some other way.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub publish: Option<Publish>,
 }
 
 /// Remote task logs.

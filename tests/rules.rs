@@ -454,3 +454,60 @@ fn allows_silence_one_place_and_need_a_reason() {
         "{codes:?}"
     );
 }
+
+#[test]
+fn image_publish() {
+    let provider = "projects/412345678901/locations/global/workloadIdentityPools/github/providers/platform-gitops";
+    fails(
+        "image-unpublished",
+        &[(
+            &format!(
+                "  publish:\n    gcp:\n      workloadIdentityProvider: {provider}\n      serviceAccount: image-publisher@carshare-data-prod.iam.gserviceaccount.com\n"
+            ),
+            "",
+        )],
+        "image:",
+    );
+    fails(
+        "image-publish-cloud",
+        &[(
+            &format!(
+                "    gcp:\n      workloadIdentityProvider: {provider}\n      serviceAccount: image-publisher@carshare-data-prod.iam.gserviceaccount.com\n"
+            ),
+            "    aws:\n      roleArn: arn:aws:iam::123456789012:role/publisher\n",
+        )],
+        "aws:\n      roleArn",
+    );
+    fails(
+        "image-publish-field",
+        &[(
+            provider,
+            "projects/carshare-data-prod/locations/global/workloadIdentityPools/github/providers/platform-gitops",
+        )],
+        "projects/carshare-data-prod/",
+    );
+    fails(
+        "image-publish-field",
+        &[(
+            "image-publisher@carshare-data-prod.iam.gserviceaccount.com",
+            "image-publisher@carshare-data-prod.iam.gserviceaccount.com;id",
+        )],
+        "image-publisher@",
+    );
+    fails(
+        "image-publish-registry",
+        &[(
+            "europe-west1-docker.pkg.dev/carshare-data-prod/airflow/airflow",
+            "ghcr.io/carshare/airflow",
+        )],
+        "ghcr.io/carshare/airflow",
+    );
+    fails(
+        "image-publish-github",
+        &[(
+            "https://github.com/carshare/platform-gitops.git",
+            "https://gitlab.com/carshare/platform-gitops.git",
+        )],
+        "publish:",
+    );
+}

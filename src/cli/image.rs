@@ -35,10 +35,7 @@ pub fn run(cli: &Cli, out: &Output, command: &ImageCommand) -> i32 {
     }
     match command {
         ImageCommand::Tag { reference } => match pipeline::image(&front, &cli.file) {
-            Ok(build) if *reference => out.stdout(&format!(
-                "{}:{}\n",
-                build.reference.repository, build.reference.tag
-            )),
+            Ok(build) if *reference => out.stdout(&format!("{}\n", build.reference.reference())),
             Ok(build) => out.stdout(&format!("{}\n", build.reference.tag)),
             Err(failure) => out.failure(&failure),
         },

@@ -142,7 +142,7 @@ dags:
 image:
   repository: {}   # REPLACE: the registry the image pipeline pushes to
   python: \"3.12\"
-  requirements: []   # pinned pip requirements of your DAGs, such as `requests==2.32.3`
+  requirements: []   # pinned pip requirements of your DAGs, such as `requests==2.32.3`{}
 
 logging:
   remote: {}   # REPLACE: a bucket of the prod environment
@@ -158,6 +158,7 @@ secrets:
         } else {
             &prod_project
         })),
+        publish(r, &prod_project),
         q(&(d.log_folder)(&prod_project, &r.name, &r.environments[0])),
         cloud.default_connection(),
     );
@@ -240,4 +241,40 @@ environments:",
         let _ = writeln!(t);
     }
     Ok(t.trim_end().to_owned() + "\n")
+}
+
+/// `image.publish` with placeholders for the cloud's keyless sign-in, when the GitOps repository
+/// is on GitHub (the image workflow is a GitHub Actions workflow); else nothing, and validate
+/// warns that nothing builds the image.
+fn publish(r: &Request, prod_project: &str) -> String {
+    if crate::naming::github_repo(&r.gitops_repo).is_none() {
+        return String::new();
+    }
+    let fields = match r.cloud {
+        Cloud::Gcp => format!(
+            "gcp:
+      workloadIdentityProvider: projects/123456789012/locations/global/workloadIdentityPools/github/providers/platform-gitops
+      serviceAccount: {}",
+            quoted(&format!("image-publisher@{prod_project}.iam.gserviceaccount.com"))
+        ),
+        Cloud::Aws => format!(
+            "aws:
+      roleArn: {}",
+            quoted(&format!("arn:aws:iam::{prod_project}:role/platform-image-publisher"))
+        ),
+        Cloud::Azure => format!(
+            "azure:
+      clientId: 00000000-0000-4000-a000-000000000001
+      tenantId: 00000000-0000-4000-a000-000000000002
+      subscriptionId: {}",
+            quoted(prod_project)
+        ),
+    };
+    format!(
+        "
+  # REPLACE: how CI signs in to push the image, with GitHub's OIDC token and no stored key
+  # (out/PREREQUISITES.md has the one-time setup and the workflow to copy).
+  publish:
+    {fields}"
+    )
 }

@@ -5,10 +5,13 @@
 //! folder, to be copied into the DAG repository (its `.github/workflows/dags.yml`).
 
 use indexmap::IndexMap;
-use serde::Serialize;
 
 use crate::encode::{github, python, shell};
 use crate::render::image::ImageRef;
+use crate::render::workflow::{
+    Branches, CHECKOUT, DOCKER_LOGIN as LOGIN, Job, SETUP_PYTHON, Step, Triggers, Workflow, run,
+    uses,
+};
 use crate::resolve::{Lifecycle, Model};
 
 /// Output path of the workflow.
@@ -22,78 +25,6 @@ const MOUNT: &str = "/opt/airflow/dag-repo";
 
 /// Where the platform repository (holding the spec) is checked out next to the DAG repository.
 const PLATFORM_DIR: &str = ".platform";
-
-#[derive(Debug, Serialize)]
-struct Workflow {
-    name: &'static str,
-    on: Triggers,
-    permissions: IndexMap<&'static str, &'static str>,
-    jobs: IndexMap<&'static str, Job>,
-}
-
-#[derive(Debug, Serialize)]
-struct Triggers {
-    pull_request: Branches,
-    push: Branches,
-}
-
-#[derive(Debug, Serialize)]
-struct Branches {
-    branches: Vec<String>,
-}
-
-#[derive(Debug, Serialize)]
-struct Job {
-    name: &'static str,
-    #[serde(rename = "runs-on")]
-    runs_on: &'static str,
-    steps: Vec<Step>,
-}
-
-#[derive(Debug, Default, Serialize)]
-struct Step {
-    #[serde(skip_serializing_if = "Option::is_none")]
-    name: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    uses: Option<&'static str>,
-    #[serde(skip_serializing_if = "IndexMap::is_empty")]
-    with: IndexMap<&'static str, String>,
-    /// Spec data reaches `run:` only through here, as `"$NAME"` ([`shell::var`]).
-    #[serde(skip_serializing_if = "IndexMap::is_empty")]
-    env: IndexMap<&'static str, String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    run: Option<String>,
-}
-
-fn uses(action: &'static str) -> Step {
-    Step {
-        uses: Some(action),
-        ..Step::default()
-    }
-}
-
-/// A `run:` step. The script is platc's constant text; spec values go in with [`Step::data`].
-fn run(name: &str, command: impl Into<String>) -> Step {
-    Step {
-        name: Some(name.to_owned()),
-        run: Some(command.into()),
-        ..Step::default()
-    }
-}
-
-impl Step {
-    /// Passes spec text to the step's script as environment variable `name` (GitHub evaluates
-    /// `${{` in `env:` values too, so the text is made an expression-free literal first).
-    fn data(mut self, name: &'static str, value: &str) -> Step {
-        self.env.insert(name, github::literal(value));
-        self
-    }
-
-    /// Sets an action input from spec text.
-    fn input(&mut self, name: &'static str, value: &str) {
-        self.with.insert(name, github::literal(value));
-    }
-}
 
 /// The workflow, when the spec has DAG conventions.
 pub fn render(
@@ -169,7 +100,7 @@ pub fn render(
             shell::var("IMPORT_TEST"),
         ),
     )
-    .data("IMAGE", &format!("{}:{}", image.repository, image.tag))
+    .data("IMAGE", &image.reference())
     .data("IMPORT_TEST", &import_test(&dag_folder));
     let import_job = Job {
         name: "DAGs import in the Airflow image",
@@ -192,11 +123,6 @@ pub fn render(
     let value = serde_json::to_value(&workflow).ok()?;
     Some((PATH.to_owned(), value))
 }
-
-/// The actions the workflow uses, at their current major versions (Node 24 runtimes).
-const CHECKOUT: &str = "actions/checkout@v6";
-const SETUP_PYTHON: &str = "actions/setup-python@v6";
-const LOGIN: &str = "docker/login-action@v4";
 
 /// The spec's repository checked out beside the DAGs: `actions/checkout` for GitHub, else `git clone`.
 fn platform_checkout(repo: &str, branch: &str) -> Step {
@@ -256,7 +182,7 @@ sys.exit(1 if bag.import_errors else 0)
 
 #[cfg(test)]
 mod tests {
-    use super::platform_checkout;
+    use super::{CHECKOUT, platform_checkout};
 
     #[test]
     fn every_github_url_form_checks_out_with_the_action() {
@@ -266,7 +192,7 @@ mod tests {
             "ssh://git@github.com/carshare/platform.git",
         ] {
             let step = platform_checkout(repo, "main");
-            assert_eq!(step.uses, Some(super::CHECKOUT), "{repo}");
+            assert_eq!(step.uses, Some(CHECKOUT), "{repo}");
             assert_eq!(step.with["repository"], "carshare/platform", "{repo}");
         }
         let step = platform_checkout("https://gitlab.com/carshare/platform.git", "main");

@@ -30,6 +30,14 @@ pub struct ImageRef {
     pub tag: String,
 }
 
+impl ImageRef {
+    /// `repository:tag`: what the values run, `platc image tag --reference` prints and the image
+    /// workflow pushes.
+    pub fn reference(&self) -> String {
+        format!("{}:{}", self.repository, self.tag)
+    }
+}
+
 /// The rendered build inputs.
 #[derive(Debug, Clone)]
 pub struct ImageBuild {

@@ -10,10 +10,12 @@ pub mod cloud_access;
 pub mod dag_ci;
 pub mod helm_values;
 pub mod image;
+pub mod image_ci;
 pub mod local_settings;
 pub mod manifests;
 pub mod monitoring;
 pub mod prerequisites;
+pub mod workflow;
 
 use std::collections::BTreeMap;
 
@@ -107,10 +109,13 @@ pub fn render(model: &Model, ctx: &Context) -> Result<OutputTree, Diagnostics> {
     if let Some((path, doc)) = dag_ci::render(model, &image.reference, &ctx.spec_in_repo) {
         add(&mut tree, path, with_header(ctx, &doc));
     }
+    if let Some((path, doc)) = image_ci::render(model, &image.reference) {
+        add(&mut tree, path, with_header(ctx, &doc));
+    }
     add(
         &mut tree,
         prerequisites::PATH.to_owned(),
-        prerequisites::render(model, ctx)?,
+        prerequisites::render(model, ctx, &image.reference)?,
     );
     let mut failed = Diagnostics::default();
     // Environments render independently: on several cores for large specs, in spec order.

@@ -17,6 +17,7 @@ mod isolation;
 mod names;
 mod origin;
 mod previews;
+mod publish;
 mod required;
 pub mod requirements;
 pub mod resources;
@@ -62,6 +63,7 @@ pub fn rules(model: &crate::resolve::Model, doc: &Document) -> Diagnostics {
     out.extend(fields::check(model, doc));
     out.extend(git::check(model, doc));
     out.extend(image::check(model, doc));
+    out.extend(publish::check(model, doc));
     out.extend(gitops::check(model, doc));
     out.extend(previews::check(model, doc));
     out.extend(required::check(model, doc));

@@ -1,0 +1,112 @@
+//! Workload identity federation with GitHub Actions: the token GitHub issues, the subjects it
+//! names, and Google's provider resource names.
+
+/// The issuer of GitHub Actions' OIDC tokens.
+pub const GITHUB_ISSUER: &str = "https://token.actions.githubusercontent.com";
+
+/// The subject of a token issued to a pull request's workflow run (GitHub's default claim).
+pub fn pull_request_subject(repo: &str) -> String {
+    format!("repo:{repo}:pull_request")
+}
+
+/// The subject of a token issued to a run on a push to `branch`.
+pub fn branch_subject(repo: &str, branch: &str) -> String {
+    format!("repo:{repo}:ref:refs/heads/{branch}")
+}
+
+/// A Google Workload Identity Federation provider, split from its resource name
+/// `projects/NUMBER/locations/global/workloadIdentityPools/POOL/providers/PROVIDER`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WifProvider<'a> {
+    /// The project number.
+    pub project_number: &'a str,
+    /// The pool id.
+    pub pool: &'a str,
+    /// The provider id.
+    pub provider: &'a str,
+}
+
+impl WifProvider<'_> {
+    /// The principal set of every token whose `repository` attribute is `repo`.
+    pub fn repository_principal(&self, repo: &str) -> String {
+        format!(
+            "principalSet://iam.googleapis.com/projects/{}/locations/global/workloadIdentityPools/{}/attribute.repository/{repo}",
+            self.project_number, self.pool
+        )
+    }
+}
+
+/// Parses a provider's resource name, or says what is wrong with it.
+pub fn wif_provider(name: &str) -> Result<WifProvider<'_>, &'static str> {
+    let parts: Vec<&str> = name.split('/').collect();
+    let [
+        "projects",
+        number,
+        "locations",
+        "global",
+        "workloadIdentityPools",
+        pool,
+        "providers",
+        provider,
+    ] = parts.as_slice()
+    else {
+        return Err(
+            "it is not `projects/NUMBER/locations/global/workloadIdentityPools/POOL/providers/PROVIDER`",
+        );
+    };
+    if number.is_empty() || number.len() > 20 || !number.bytes().all(|b| b.is_ascii_digit()) {
+        return Err("the project is named by its number, digits only");
+    }
+    for id in [pool, provider] {
+        let ok = (4..=32).contains(&id.len())
+            && id.starts_with(|c: char| c.is_ascii_lowercase())
+            && !id.ends_with('-')
+            && !id.starts_with("gcp-")
+            && id
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
+        if !ok {
+            return Err(
+                "pool and provider ids are 4 to 32 lowercase letters, digits and hyphens, starting with a letter (not `gcp-`)",
+            );
+        }
+    }
+    Ok(WifProvider {
+        project_number: number,
+        pool,
+        provider,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn provider_names() {
+        let p = wif_provider(
+            "projects/123456789012/locations/global/workloadIdentityPools/github/providers/platform-gitops",
+        )
+        .unwrap();
+        assert_eq!(
+            (p.project_number, p.pool, p.provider),
+            ("123456789012", "github", "platform-gitops")
+        );
+        assert_eq!(
+            p.repository_principal("carshare/platform-gitops"),
+            "principalSet://iam.googleapis.com/projects/123456789012/locations/global/workloadIdentityPools/github/attribute.repository/carshare/platform-gitops"
+        );
+        for bad in [
+            "",
+            "projects/my-project/locations/global/workloadIdentityPools/github/providers/gitops",
+            "projects/1/locations/europe/workloadIdentityPools/github/providers/gitops",
+            "projects/1/locations/global/workloadIdentityPools/gh/providers/gitops",
+            "projects/1/locations/global/workloadIdentityPools/gcp-pool/providers/gitops",
+            "projects/1/locations/global/workloadIdentityPools/github/providers/gitops/x",
+            "projects/1/locations/global/workloadIdentityPools/github/providers/Git$(id)",
+            "//iam.googleapis.com/projects/1/locations/global/workloadIdentityPools/github/providers/gitops",
+        ] {
+            assert!(wif_provider(bad).is_err(), "{bad}");
+        }
+    }
+}

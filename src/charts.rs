@@ -13,6 +13,10 @@ pub struct Chart {
     pub oldest: (u32, u32),
     /// The newest Airflow major it runs.
     pub newest_major: u32,
+    /// Whether the chart's NOTES print a rename notice for `workers.logGroomerSidecar.*` when the
+    /// value is set at all (1.22.0 tests `ne … nil`, so even its own defaults trip it), rather
+    /// than when it differs from the default (1.21.0).
+    pub log_groomer_defaults_deprecated: bool,
 }
 
 /// The charts platc renders, newest first.
@@ -21,11 +25,13 @@ pub const CHARTS: [Chart; 2] = [
         version: "1.22.0",
         oldest: (3, 1),
         newest_major: 3,
+        log_groomer_defaults_deprecated: true,
     },
     Chart {
         version: "1.21.0",
         oldest: (2, 11),
         newest_major: 3,
+        log_groomer_defaults_deprecated: false,
     },
 ];
 

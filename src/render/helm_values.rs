@@ -230,7 +230,9 @@ pub fn render(
         }
         values.insert("workers".into(), Value::Object(workers));
     }
-    quiet_log_groomer(&mut values, celery);
+    if crate::charts::find(&env.airflow.chart).is_some_and(|c| c.log_groomer_defaults_deprecated) {
+        quiet_log_groomer(&mut values, celery);
+    }
     if let Some(sa) = named(Part::DagProcessor) {
         // Airflow 3 always runs the standalone DAG processor.
         values.insert("dagProcessor".into(), json!({ "serviceAccount": sa }));
@@ -351,8 +353,9 @@ fn section_mut<'v>(
     section
 }
 
-/// The chart's defaults under `workers.logGroomerSidecar` are themselves deprecated names: it
-/// prints a rename notice for each on every render. `null` drops them; a Celery worker's groomer
+/// Chart 1.22.0's defaults under `workers.logGroomerSidecar` are themselves deprecated names: it
+/// prints a rename notice for each on every render (1.21.0 only when they differ from the
+/// defaults, so its values keep them). `null` drops them; a Celery worker's groomer
 /// gets the same settings under their new names.
 fn quiet_log_groomer(values: &mut Map<String, Value>, celery: bool) {
     const SETTINGS: [(&str, u32); 5] = [
@@ -473,6 +476,11 @@ fn config(env: &ResolvedEnvironment, target: Target) -> (Map<String, Value>, Vec
                 folder.container.to_owned(),
             );
         }
+    }
+    if !target.airflow3 {
+        // Airflow 2.11 warns on every start (RemovedInAirflow3Warning) until timers are sent
+        // in milliseconds, as Airflow 3 always does; the metrics mapping reads milliseconds.
+        set("metrics", "timer_unit_consistency", "True".to_owned());
     }
     if let Lifecycle::LongLived { .. } = env.lifecycle {
         set(

@@ -23,7 +23,7 @@ fn check_env(env: &ResolvedEnvironment, doc: &Document, out: &mut Diagnostics) {
     let cloud = env.cloud;
     let at = Origin::new(doc, &env.name);
     let found = |other: Option<Cloud>| match other {
-        Some(c) if c != cloud => format!(", which belongs to `{}`", c.as_str()),
+        Some(c) if c != cloud => format!(" (it belongs to `{}`)", c.as_str()),
         _ => String::new(),
     };
     let mut push = |id: &str, field: &str, what: String, place: Option<Place>, help: String| {

@@ -500,6 +500,51 @@ struct PreviewReport {
     bindings: Vec<String>,
 }
 
+/// The preview environments `--env` names (all of them without it), or E041 when none is.
+pub(super) fn preview_environments<'m>(
+    model: &'m crate::resolve::Model,
+    env: Option<&str>,
+) -> Result<
+    Vec<(
+        &'m crate::resolve::ResolvedEnvironment,
+        &'m crate::spec::Preview,
+    )>,
+    Diagnostic,
+> {
+    let previews: Vec<_> = model
+        .environments
+        .iter()
+        .filter(|e| env.is_none_or(|n| n == e.name))
+        .filter_map(|e| match &e.lifecycle {
+            Lifecycle::Preview(p) => Some((e, p)),
+            Lifecycle::LongLived { .. } => None,
+        })
+        .collect();
+    if previews.is_empty() {
+        return Err(Diagnostic::error(
+            "E041",
+            match env {
+                Some(n) => format!("`{n}` is not a preview environment"),
+                None => "the spec has no preview environment".to_owned(),
+            },
+        ));
+    }
+    Ok(previews)
+}
+
+/// `branch` when git accepts it as a branch name, else E044 saying why not.
+pub(super) fn branch_name(branch: &str) -> Result<&str, Diagnostic> {
+    naming::git_branch_name(branch)
+        .map(|()| branch)
+        .map_err(|why| {
+            Diagnostic::error(
+                "E044",
+                format!("`{branch}` is not a git branch name: {why}"),
+            )
+            .help("git check-ref-format --branch NAME tells which names git accepts")
+        })
+}
+
 /// `platc preview BRANCH`.
 pub fn preview(cli: &Cli, out: &Output, branch: &str, env: Option<&str>) -> i32 {
     let front = match pipeline::front_end(&cli.file) {
@@ -509,29 +554,15 @@ pub fn preview(cli: &Cli, out: &Output, branch: &str, env: Option<&str>) -> i32 
     if let Err(code) = out.warnings(&front.warnings, Some(&front.doc.text)) {
         return code;
     }
-    let previews: Vec<_> = front
-        .model
-        .environments
-        .iter()
-        .filter(|e| env.is_none_or(|n| n == e.name))
-        .filter_map(|e| match &e.lifecycle {
-            Lifecycle::Preview(p) => Some((e, p)),
-            Lifecycle::LongLived { .. } => None,
-        })
-        .collect();
-    let (environment, preview) = match previews.as_slice() {
-        [one] => *one,
-        [] => {
-            let d = Diagnostic::error(
-                "E041",
-                match env {
-                    Some(n) => format!("`{n}` is not a preview environment"),
-                    None => "the spec has no preview environment".to_owned(),
-                },
-            );
+    let previews = match preview_environments(&front.model, env) {
+        Ok(previews) => previews,
+        Err(d) => {
             out.diagnostics(&d.into(), None);
             return 2;
         }
+    };
+    let (environment, preview) = match previews.as_slice() {
+        [one] => *one,
         _ => {
             let names: Vec<&str> = previews.iter().map(|(e, _)| e.name.as_str()).collect();
             let d = Diagnostic::error("E042", "several preview environments")
@@ -540,12 +571,7 @@ pub fn preview(cli: &Cli, out: &Output, branch: &str, env: Option<&str>) -> i32 
             return 2;
         }
     };
-    if let Err(why) = naming::git_branch_name(branch) {
-        let d = Diagnostic::error(
-            "E044",
-            format!("`{branch}` is not a git branch name: {why}"),
-        )
-        .help("git check-ref-format --branch NAME tells which names git accepts");
+    if let Err(d) = branch_name(branch) {
         out.diagnostics(&d.into(), None);
         return 2;
     }

@@ -8,7 +8,7 @@ use std::io::Read;
 
 use serde::Serialize;
 
-use crate::cli::{Cli, Format, Output};
+use crate::cli::{Cli, Format, Output, commands};
 use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::naming;
 use crate::pipeline;
@@ -80,27 +80,13 @@ pub fn run(cli: &Cli, out: &Output, args: &[String], env: Option<&str>) -> i32 {
     if let Err(code) = out.warnings(&front.warnings, Some(&front.doc.text)) {
         return code;
     }
-    let previews: Vec<_> = front
-        .model
-        .environments
-        .iter()
-        .filter(|e| env.is_none_or(|n| n == e.name))
-        .filter_map(|e| match &e.lifecycle {
-            Lifecycle::Preview(p) => Some((e, p)),
-            Lifecycle::LongLived { .. } => None,
-        })
-        .collect();
-    if previews.is_empty() {
-        let d = Diagnostic::error(
-            "E041",
-            match env {
-                Some(n) => format!("`{n}` is not a preview environment"),
-                None => "the spec has no preview environment".to_owned(),
-            },
-        );
-        out.diagnostics(&d.into(), None);
-        return 2;
-    }
+    let previews = match commands::preview_environments(&front.model, env) {
+        Ok(previews) => previews,
+        Err(d) => {
+            out.diagnostics(&d.into(), None);
+            return 2;
+        }
+    };
     let branches = match branches(args) {
         Ok(branches) => branches,
         Err(d) => {
@@ -275,11 +261,8 @@ fn branches(args: &[String]) -> Result<Vec<String>, Diagnostics> {
     let mut diagnostics = Diagnostics::default();
     let mut stdin_read = false;
     let mut push = |name: &str, diagnostics: &mut Diagnostics| {
-        if let Err(why) = naming::git_branch_name(name) {
-            diagnostics.push(
-                Diagnostic::error("E044", format!("`{name}` is not a git branch name: {why}"))
-                    .help("git check-ref-format --branch NAME tells which names git accepts"),
-            );
+        if let Err(d) = commands::branch_name(name) {
+            diagnostics.push(d);
         } else if seen.insert(name.to_owned()) {
             list.push(name.to_owned());
         }

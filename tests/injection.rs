@@ -1,7 +1,7 @@
 //! Injection: each spec field that lands in another language gets payloads for that language
 //! (`;`, `$()`, backticks, a line break, `%`, `{{`, `${{`, quotes, `#`). Each must be rejected
 //! by validate with an error on the edited line, or compile to output that its consumer reads
-//! back inert: actionlint (with shellcheck) on the workflow, hadolint on the Dockerfile, and
+//! back inert: actionlint (with shellcheck) on the workflows, hadolint on the Dockerfile, and
 //! `helm template` with the official chart followed by Python's configparser for Airflow config.
 //! Whatever validate accepts, compile renders.
 
@@ -35,7 +35,7 @@ struct Field {
     with: &'static str,
 }
 
-const FIELDS: [Field; 14] = [
+const FIELDS: [Field; 16] = [
     Field {
         name: "image.repository",
         line: "  repository: europe-west1-docker.pkg.dev/carshare-data-prod/airflow/airflow",
@@ -100,6 +100,16 @@ const FIELDS: [Field; 14] = [
         name: "preview.path",
         line: "      path: /{branch}",
         with: "      path: {}",
+    },
+    Field {
+        name: "image.publish.gcp.workloadIdentityProvider",
+        line: "      workloadIdentityProvider: projects/412345678901/locations/global/workloadIdentityPools/github/providers/platform-gitops",
+        with: "      workloadIdentityProvider: {}",
+    },
+    Field {
+        name: "image.publish.gcp.serviceAccount",
+        line: "      serviceAccount: image-publisher@carshare-data-prod.iam.gserviceaccount.com",
+        with: "      serviceAccount: {}",
     },
     Field {
         name: "ingress annotation",
@@ -288,6 +298,7 @@ fn every_payload_in_every_field_is_refused_at_its_line_or_rendered_inert() {
             if let Some(actionlint) = &oracles.actionlint {
                 let mut cmd = Command::new(actionlint);
                 cmd.arg(dir.path().join("dag-repo/.github/workflows/dags.yml"));
+                cmd.arg(dir.path().join(platc::render::image_ci::PATH));
                 if let Some(sc) = &oracles.shellcheck_dir {
                     let path = std::env::var("PATH").unwrap_or_default();
                     cmd.env("PATH", format!("{}:{path}", sc.display()));

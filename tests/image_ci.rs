@@ -1,0 +1,229 @@
+//! The GitOps repository's image workflow (`image.publish`), per cloud: it pushes exactly the
+//! reference every values file names, it passes actionlint (with shellcheck) and GitHub's
+//! workflow schema (check-jsonschema), each `image.publish` field refuses hostile text at its
+//! line, and without the section there is no workflow but a warning and the manual commands.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use platc::render::image_ci::{CHECK, PATH};
+use serde_json::Value;
+
+/// The bundled spec (GCP) and the AWS and Azure team specs.
+const SPECS: [(&str, &str); 3] = [
+    ("gcp", "platform.yaml"),
+    ("aws", "tests/specs/aws-celery-s3.yaml"),
+    ("azure", "tests/specs/azure-wasb.yaml"),
+];
+
+fn tree_of(spec: &Path) -> platc::render::OutputTree {
+    let front = platc::pipeline::front_end(spec)
+        .unwrap_or_else(|f| panic!("{}: {:?}", spec.display(), f.diagnostics));
+    platc::pipeline::compile(&front, spec)
+        .unwrap_or_else(|f| panic!("{}: {:?}", spec.display(), f.diagnostics))
+}
+
+/// A generated YAML file, parsed by the YAML parser platc reads specs with.
+fn parse(path: &str, text: &str) -> Value {
+    platc::load::load_str(path, text.to_owned())
+        .unwrap_or_else(|d| panic!("{path} does not parse: {d:?}"))
+        .value
+}
+
+/// The `IMAGE` each step of the workflow's job passes to its script, by step name.
+fn images_in_workflow(workflow: &Value) -> Vec<(String, String)> {
+    workflow["jobs"]["image"]["steps"]
+        .as_array()
+        .expect("steps")
+        .iter()
+        .filter_map(|step| {
+            let image = step["env"]["IMAGE"].as_str()?;
+            Some((step["name"].as_str()?.to_owned(), image.to_owned()))
+        })
+        .collect()
+}
+
+#[test]
+fn the_workflow_pushes_the_reference_every_values_file_names() {
+    for (cloud, spec) in SPECS {
+        let spec = common::crate_dir().join(spec);
+        let tree = tree_of(&spec);
+        let workflow = parse(PATH, tree.get(PATH).expect("the image workflow"));
+        assert_eq!(workflow["jobs"]["image"]["name"], CHECK, "{cloud}");
+        assert_eq!(workflow["permissions"]["id-token"], "write", "{cloud}");
+        assert_eq!(workflow["permissions"]["contents"], "read", "{cloud}");
+        let images = images_in_workflow(&workflow);
+        let pushed: Vec<&str> = workflow["jobs"]["image"]["steps"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|s| s["run"].as_str().is_some_and(|r| r.contains("docker push")))
+            .filter_map(|s| s["env"]["IMAGE"].as_str())
+            .collect();
+        assert_eq!(pushed.len(), 1, "{cloud}: one push step: {images:?}");
+        let values: Vec<(&String, &String)> = tree
+            .files()
+            .iter()
+            .filter(|(path, _)| path.ends_with("/values.yaml"))
+            .collect();
+        assert!(values.len() >= 2, "{cloud}: every environment's values");
+        for (path, text) in values {
+            let v = parse(path, text);
+            let named = format!(
+                "{}:{}",
+                v["images"]["airflow"]["repository"]
+                    .as_str()
+                    .expect("repository"),
+                v["images"]["airflow"]["tag"].as_str().expect("tag")
+            );
+            assert_eq!(pushed[0], named, "{cloud}: {path}");
+            for (step, image) in &images {
+                assert_eq!(image, &named, "{cloud}: step {step}");
+            }
+        }
+        let printed = common::command()
+            .arg("-f")
+            .arg(&spec)
+            .args(["image", "tag", "--reference"])
+            .output()
+            .expect("platc runs");
+        assert!(printed.status.success(), "{cloud}");
+        assert_eq!(
+            String::from_utf8_lossy(&printed.stdout).trim_end(),
+            pushed[0],
+            "{cloud}: `platc image tag --reference`"
+        );
+    }
+}
+
+fn venv_tool(name: &str) -> Option<PathBuf> {
+    let venv = std::env::var("PLATC_VENV")
+        .map(PathBuf::from)
+        .unwrap_or_else(|_| common::crate_dir().join(".venv"));
+    let bin = venv.join("bin").join(name);
+    bin.is_file().then_some(bin)
+}
+
+#[test]
+fn the_workflow_passes_actionlint_and_the_workflow_schema_for_each_cloud() {
+    let (Some(actionlint), Some(check_jsonschema), Some(shellcheck)) = (
+        venv_tool("actionlint"),
+        venv_tool("check-jsonschema"),
+        venv_tool("shellcheck"),
+    ) else {
+        println!(
+            "skipped: actionlint, shellcheck or check-jsonschema is not in $PLATC_VENV (run .ci/tools.sh venv)"
+        );
+        return;
+    };
+    let path = format!(
+        "{}:{}",
+        shellcheck.parent().expect("bin").display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    for (cloud, spec) in SPECS {
+        let tree = tree_of(&common::crate_dir().join(spec));
+        let dir = tempfile::tempdir().expect("temp dir");
+        let file = dir.path().join("platc-image.yml");
+        std::fs::write(&file, tree.get(PATH).expect("workflow")).expect("write");
+        for cmd in [
+            Command::new(&actionlint).arg(&file).env("PATH", &path),
+            Command::new(&check_jsonschema)
+                .args(["--builtin-schema", "vendor.github-workflows"])
+                .arg(&file),
+        ] {
+            let out = cmd.output().expect("tool runs");
+            assert!(
+                out.status.success(),
+                "{cloud}: {:?} found problems:\n{}{}",
+                cmd.get_program(),
+                String::from_utf8_lossy(&out.stdout),
+                String::from_utf8_lossy(&out.stderr)
+            );
+        }
+    }
+}
+
+#[test]
+fn snapshot_the_workflow_per_cloud() {
+    for (cloud, spec) in &SPECS[1..] {
+        let tree = tree_of(&common::crate_dir().join(spec));
+        insta::assert_snapshot!(format!("{cloud}-image-workflow"), tree.get(PATH).unwrap());
+    }
+}
+
+/// Hostile text in every field of each cloud's `image.publish`: refused at the field's line.
+#[test]
+fn hostile_publish_fields_are_refused_at_their_line() {
+    let payloads = [
+        "x;id",
+        "$(id)",
+        "`id`",
+        "a\nb",
+        "${{ secrets.TOKEN }}",
+        "it's",
+        "a b",
+        "a#b",
+        "{{ x }}",
+        "%(x)s",
+    ];
+    let fields: [(&str, &str); 6] = [
+        ("platform.yaml", "      workloadIdentityProvider: "),
+        ("platform.yaml", "      serviceAccount: image-publisher"),
+        ("tests/specs/aws-celery-s3.yaml", "      roleArn: "),
+        ("tests/specs/azure-wasb.yaml", "      clientId: "),
+        ("tests/specs/azure-wasb.yaml", "      tenantId: "),
+        ("tests/specs/azure-wasb.yaml", "      subscriptionId: "),
+    ];
+    for (spec, prefix) in fields {
+        let text = std::fs::read_to_string(common::crate_dir().join(spec)).expect("spec");
+        let start = text
+            .find(prefix)
+            .unwrap_or_else(|| panic!("{prefix} in {spec}"));
+        let line_end = start + text[start..].find('\n').expect("line end");
+        let key_end = start + prefix.find(": ").expect("key") + 2;
+        let line = text[..start].matches('\n').count() + 1;
+        for payload in payloads {
+            let quoted = serde_json::Value::String(payload.to_owned()).to_string();
+            let edited = format!("{}{quoted}{}", &text[..key_end], &text[line_end..]);
+            let doc = platc::load::load_str(spec, edited).expect("loads");
+            let failure = platc::pipeline::front_end_doc(doc)
+                .err()
+                .unwrap_or_else(|| panic!("{spec} {prefix}{payload:?} was accepted"));
+            assert!(
+                failure
+                    .diagnostics
+                    .iter()
+                    .any(|d| d.code == "image-publish-field"
+                        && d.place.as_ref().map(|p| p.line) == Some(line)),
+                "{spec} {prefix}{payload:?}: no image-publish-field on line {line}: {:?}",
+                failure.diagnostics
+            );
+        }
+    }
+}
+
+#[test]
+fn without_publish_there_is_no_workflow_but_a_warning_and_the_commands() {
+    let text = common::bundled();
+    let start = text.find("  publish:\n").expect("publish");
+    let end = start + text[start..].find("\n\nlogging:").expect("next section");
+    let dir = common::project(format!("{}{}", &text[..start], &text[end..]));
+    let spec = dir.path().join("platform.yaml");
+    let front = platc::pipeline::front_end(&spec).expect("valid");
+    assert!(
+        front.warnings.iter().any(|d| d.code == "image-unpublished"),
+        "{:?}",
+        front.warnings
+    );
+    let tree = platc::pipeline::compile(&front, &spec).expect("renders");
+    assert!(tree.get(PATH).is_none());
+    let reference = platc::pipeline::image(&front, &spec)
+        .expect("image")
+        .reference
+        .reference();
+    let page = tree.get("PREREQUISITES.md").expect("page");
+    assert!(page.contains(&format!("docker push {reference}")), "{page}");
+}

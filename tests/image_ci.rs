@@ -227,3 +227,130 @@ fn without_publish_there_is_no_workflow_but_a_warning_and_the_commands() {
     let page = tree.get("PREREQUISITES.md").expect("page");
     assert!(page.contains(&format!("docker push {reference}")), "{page}");
 }
+
+/// The `sh` block of the image section of `PREREQUISITES.md`.
+fn setup_block(page: &str) -> &str {
+    let section = &page[page.find("## The image").expect("image section")..];
+    let start = section.find("One-time setup").expect("setup");
+    let block = &section[start..];
+    let open = block.find("```sh\n").expect("sh block") + "```sh\n".len();
+    let close = open + block[open..].find("```").expect("end of block");
+    &block[open..close]
+}
+
+/// The setup commands, run by bash with `gcloud`, `aws` and `az` replaced by functions that
+/// print their arguments: each command's words as bash reads them.
+fn words_of(block: &str) -> Vec<Vec<String>> {
+    let script = format!(
+        "for tool in gcloud aws az; do eval \"$tool() {{ printf '%s\\\\0' \\\"\\$FUNCNAME\\\" \\\"\\$@\\\"; printf '\\\\n'; }}\"; done\n{block}"
+    );
+    let out = Command::new("bash")
+        .args(["-euc", &script])
+        .output()
+        .expect("bash runs");
+    assert!(
+        out.status.success(),
+        "bash: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout)
+        .split('\n')
+        .filter(|l| !l.is_empty())
+        .map(|l| {
+            l.trim_end_matches('\0')
+                .split('\0')
+                .map(str::to_owned)
+                .collect()
+        })
+        .collect()
+}
+
+fn value_after<'a>(words: &'a [String], flag: &str) -> &'a str {
+    let at = words
+        .iter()
+        .position(|w| w == flag)
+        .unwrap_or_else(|| panic!("{flag} in {words:?}"));
+    &words[at + 1]
+}
+
+#[test]
+fn the_setup_commands_read_back_as_the_spec_says() {
+    let shellcheck = venv_tool("shellcheck");
+    if shellcheck.is_none() {
+        println!("skipped: shellcheck is not in $PLATC_VENV; bash still reads the commands back");
+    }
+    for (cloud, spec) in SPECS {
+        let tree = tree_of(&common::crate_dir().join(spec));
+        let block = setup_block(tree.get("PREREQUISITES.md").expect("page"));
+        if let Some(shellcheck) = &shellcheck {
+            let dir = tempfile::tempdir().expect("temp dir");
+            let file = dir.path().join("setup.sh");
+            std::fs::write(&file, format!("#!/usr/bin/env bash\n{block}")).expect("write");
+            let out = Command::new(shellcheck)
+                .arg(&file)
+                .output()
+                .expect("shellcheck");
+            assert!(
+                out.status.success(),
+                "{cloud}: {}",
+                String::from_utf8_lossy(&out.stdout)
+            );
+        }
+        let commands = words_of(block);
+        let repo = match cloud {
+            "gcp" => "carshare/platform-gitops",
+            "aws" => "rides/platform-gitops",
+            _ => "grid/platform-gitops",
+        };
+        let subjects = [
+            format!("repo:{repo}:pull_request"),
+            format!("repo:{repo}:ref:refs/heads/main"),
+        ];
+        match cloud {
+            "gcp" => {
+                let provider = commands
+                    .iter()
+                    .find(|c| c.get(3).is_some_and(|w| w == "providers"))
+                    .expect("create-oidc");
+                assert_eq!(
+                    value_after(provider, "--attribute-condition"),
+                    format!("assertion.repository=='{repo}'")
+                );
+                assert!(commands.iter().any(|c| {
+                    c.iter()
+                        .any(|w| w.ends_with(&format!("/attribute.repository/{repo}")))
+                }));
+            }
+            "aws" => {
+                let role = commands
+                    .iter()
+                    .find(|c| c.get(2).is_some_and(|w| w == "create-role"))
+                    .expect("create-role");
+                let trust: Value =
+                    serde_json::from_str(value_after(role, "--assume-role-policy-document"))
+                        .expect("JSON");
+                let condition = &trust["Statement"][0]["Condition"]["StringEquals"];
+                assert_eq!(
+                    condition["token.actions.githubusercontent.com:sub"],
+                    serde_json::json!(subjects)
+                );
+                assert_eq!(
+                    condition["token.actions.githubusercontent.com:aud"],
+                    "sts.amazonaws.com"
+                );
+            }
+            _ => {
+                let found: Vec<String> = commands
+                    .iter()
+                    .filter(|c| c.get(3).is_some_and(|w| w == "federated-credential"))
+                    .map(|c| {
+                        let p: Value =
+                            serde_json::from_str(value_after(c, "--parameters")).expect("JSON");
+                        p["subject"].as_str().expect("subject").to_owned()
+                    })
+                    .collect();
+                assert_eq!(found, subjects);
+            }
+        }
+    }
+}

@@ -120,7 +120,7 @@ pub fn run(out: &Output, args: &InitArgs) -> i32 {
     for (path, _) in &scaffold.files {
         out.info(&format!("wrote {}\n", args.dir.join(path).display()));
     }
-    out.info("next: replace the REPLACE placeholders, run `platc compile`, commit platform.yaml, schema/, out/ and the workflow\n");
+    out.info("next: replace the REPLACE placeholders, run `platc compile`, commit platform.yaml, schema/, out/ and the workflow; out/PREREQUISITES.md says what the cloud needs and where the image workflow goes\n");
     0
 }
 

@@ -186,7 +186,8 @@ pub fn prerequisites(model: &Model, image: &ImageRef) -> String {
          check whose workflow a path filter skips never reports, and blocks the merge. Pull requests from \
          forks get no OIDC token, so the check fails for them.\n\n\
          One-time setup, so that the workflow can sign in without a stored key (GitHub's default token \
-         subjects `{pr}` and `{push}`):\n\n```sh\n{setup}```\n",
+         subjects `{pr}` and `{push}`), and, where the registry has them, immutable tags, so that a \
+         pushed tag never points at another image:\n\n```sh\n{setup}```\n",
         generated = shell::quote(&format!("{out}/{PATH}")),
         context = shell::quote(&format!("contexts[]={CHECK}")),
         endpoint = shell::quote(&format!(
@@ -239,6 +240,12 @@ fn setup_commands(publish: &Publish, registry: &Registry<'_>, repo: &str, branch
                 q(project),
                 q(location),
                 q(&format!("serviceAccount:{}", gcp.service_account)),
+            ));
+            lines.push(format!(
+                "gcloud artifacts repositories update {} --project {} --location {} --immutable-tags",
+                q(repository),
+                q(project),
+                q(location),
             ));
         }
         (
@@ -303,6 +310,12 @@ fn setup_commands(publish: &Publish, registry: &Registry<'_>, repo: &str, branch
                 "aws iam put-role-policy --role-name {} --policy-name platc-image-push --policy-document {}",
                 q(name),
                 q(&push.to_string()),
+            ));
+            lines.push(format!(
+                "aws ecr put-image-tag-mutability --registry-id {} --region {} --repository-name {} --image-tag-mutability IMMUTABLE",
+                q(registry_account),
+                q(region),
+                q(repository),
             ));
         }
         (Publish::Azure(azure), Registry::Acr { name, .. }) => {

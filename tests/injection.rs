@@ -35,7 +35,7 @@ struct Field {
     with: &'static str,
 }
 
-const FIELDS: [Field; 16] = [
+const FIELDS: [Field; 17] = [
     Field {
         name: "image.repository",
         line: "  repository: europe-west1-docker.pkg.dev/carshare-data-prod/airflow/airflow",
@@ -55,6 +55,11 @@ const FIELDS: [Field; 16] = [
         name: "gitops.branch",
         line: "  branch: main\n  path: out",
         with: "  branch: {}\n  path: out",
+    },
+    Field {
+        name: "gitops.path",
+        line: "  branch: main\n  path: out",
+        with: "  branch: main\n  path: {}",
     },
     Field {
         name: "environments.prod.branch",

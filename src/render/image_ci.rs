@@ -65,7 +65,7 @@ pub fn render(model: &Model, image: &ImageRef) -> Option<(String, serde_json::Va
     let mut build = run(
         "Build and push the image the values name",
         format!(
-            "docker build --tag {image} {context}\ndocker push {image}\n",
+            "docker build --tag {image} {context}\nif ! docker push {image}; then\n  # Another run may have pushed this tag meanwhile: immutable tags refuse a second push.\n  docker buildx imagetools inspect {image} >/dev/null\nfi\n",
             image = shell::var("IMAGE"),
             context = shell::var("CONTEXT"),
         ),

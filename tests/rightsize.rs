@@ -69,6 +69,12 @@ fn the_cluster_policy_sets_requests_in_real_airflow_3() {
     cluster_policy_in("PLATC_AIRFLOW_3_2", "3.2.2");
 }
 
+/// The same on Airflow 3.3, the newest release platc supports.
+#[test]
+fn the_cluster_policy_sets_requests_in_real_airflow_3_3() {
+    cluster_policy_in("PLATC_AIRFLOW_3_3", "3.3.2");
+}
+
 /// The same on Airflow 2, whose `airflow_local_settings` is loaded the same way.
 #[test]
 fn the_cluster_policy_sets_requests_in_real_airflow_2() {

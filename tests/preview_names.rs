@@ -140,15 +140,17 @@ fn usage_errors_exit_2() {
     assert!(none.stderr.contains("error[E041]"), "{}", none.stderr);
 }
 
-#[test]
-fn validate_refuses_previews_whose_prefixes_nest() {
-    let spec = bundled().replace(
+/// A second preview like `dev`, on `cluster`, with namespace prefix `namespace` and branches
+/// `feature/x-*`, in the dev project.
+fn with_second_preview(cluster: &str, namespace: &str) -> String {
+    bundled().replace(
         "\n  dev:\n",
-        "
+        &format!(
+            "
   devx:
     class: dev
-    cluster: https://35.195.20.2
-    namespace: airflow-dev-x
+    cluster: {cluster}
+    namespace: {namespace}
     cloudProject: carshare-data-dev
     serviceAccount: airflow@carshare-data-dev.iam.gserviceaccount.com
     host: airflow.devx.data.carshare.example
@@ -156,7 +158,7 @@ fn validate_refuses_previews_whose_prefixes_nest() {
       branches: feature/x-*
     productionData: read-only
     database:
-      inCluster: {}
+      inCluster: {{}}
     logging:
       remote: gs://carshare-data-dev-airflow-logs/devx
     secrets:
@@ -164,16 +166,83 @@ fn validate_refuses_previews_whose_prefixes_nest() {
     notifications: null
 
   dev:
-",
+"
+        ),
+    )
+}
+
+#[test]
+fn nested_prefixes_clash_across_clusters_of_one_cloud_project() {
+    // Another cluster, same project: `feature/x-y` would be `airflow-dev-x-y-<hash>` in both,
+    // one Workload Identity member `carshare-data-dev.svc.id.goog[airflow-dev-x-y-…/…]`.
+    let dir = project(with_second_preview("https://35.195.99.9", "airflow-dev-x"));
+    let out = platc(dir.path(), &["validate"]);
+    assert_eq!(out.status, 1, "{}", out.stderr);
+    assert!(
+        out.stderr.contains("error[preview-prefix-nested]"),
+        "{}",
+        out.stderr
     );
+    // Equal prefixes on two clusters of one project clash too.
+    let dir = project(with_second_preview("https://35.195.99.9", "airflow-dev"));
+    let out = platc(dir.path(), &["validate"]);
+    assert_eq!(out.status, 1, "{}", out.stderr);
+    assert!(
+        out.stderr.contains("error[preview-prefix-nested]"),
+        "{}",
+        out.stderr
+    );
+    // A prefix that does not nest is fine.
+    let dir = project(with_second_preview(
+        "https://35.195.99.9",
+        "airflow-sandbox",
+    ));
+    let out = platc(dir.path(), &["validate"]);
+    assert_eq!(out.status, 0, "{}", out.stderr);
+}
+
+#[test]
+fn refused_lines_of_standard_input_are_skipped_with_a_warning() {
+    let dir = project(bundled());
+    let out = Outcome::of(
+        command()
+            .current_dir(dir.path())
+            .args(["preview", "--check", "-"])
+            .write_stdin("(HEAD detached at 1a2b3c)\nfeature/a\r\nfeature/b\n"),
+    );
+    assert_eq!(out.status, 0, "{}", out.stderr);
+    assert!(out.stderr.contains("warning[E044]"), "{}", out.stderr);
+    assert!(out.stderr.contains("2 branches checked"), "{}", out.stderr);
+    // The spec's own warning (`preview-secrets`, say) is printed once, not twice.
+    let spec = std::fs::read_to_string(
+        common::crate_dir().join("tests/specs/gcp-airflow2-chart-1-21.yaml"),
+    )
+    .expect("team spec");
     let dir = project(spec);
+    let out = platc(dir.path(), &["preview", "--check", "feature/a"]);
+    assert_eq!(out.status, 0, "{}", out.stderr);
+    assert_eq!(
+        out.stderr.matches("warning[image-unpublished]").count(),
+        1,
+        "{}",
+        out.stderr
+    );
+    let unknown = platc(
+        dir.path(),
+        &["preview", "--check", "--env", "nosuch", "feature/a"],
+    );
+    assert_eq!(unknown.status, 2);
+    assert!(unknown.stderr.contains("error[E040]"), "{}", unknown.stderr);
+}
+
+#[test]
+fn validate_refuses_previews_whose_prefixes_nest() {
+    let dir = project(with_second_preview("https://35.195.20.2", "airflow-dev-x"));
     let out = platc(dir.path(), &["validate"]);
     assert_eq!(out.status, 1, "{}", out.stderr);
     assert!(
         out.stderr.contains("error[preview-prefix-nested]")
-            && out
-                .stderr
-                .contains("nested namespace prefixes `airflow-dev-x` and `airflow-dev`"),
+            && out.stderr.contains("`airflow-dev-x` and `airflow-dev`"),
         "{}",
         out.stderr
     );

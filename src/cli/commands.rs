@@ -500,17 +500,22 @@ struct PreviewReport {
     bindings: Vec<String>,
 }
 
-/// The preview environments `--env` names (all of them without it), or E041 when none is.
+/// The preview environments `--env` names (all of them without it), or the exit code after an
+/// E040 (no such environment) or E041 (not a preview).
 pub(super) fn preview_environments<'m>(
     model: &'m crate::resolve::Model,
     env: Option<&str>,
+    out: &Output,
 ) -> Result<
     Vec<(
         &'m crate::resolve::ResolvedEnvironment,
         &'m crate::spec::Preview,
     )>,
-    Diagnostic,
+    i32,
 > {
+    if let Some(name) = env {
+        find_environment(model, name, out)?;
+    }
     let previews: Vec<_> = model
         .environments
         .iter()
@@ -521,13 +526,15 @@ pub(super) fn preview_environments<'m>(
         })
         .collect();
     if previews.is_empty() {
-        return Err(Diagnostic::error(
+        let d = Diagnostic::error(
             "E041",
             match env {
                 Some(n) => format!("`{n}` is not a preview environment"),
                 None => "the spec has no preview environment".to_owned(),
             },
-        ));
+        );
+        out.diagnostics(&d.into(), None);
+        return Err(2);
     }
     Ok(previews)
 }
@@ -554,12 +561,9 @@ pub fn preview(cli: &Cli, out: &Output, branch: &str, env: Option<&str>) -> i32 
     if let Err(code) = out.warnings(&front.warnings, Some(&front.doc.text)) {
         return code;
     }
-    let previews = match preview_environments(&front.model, env) {
+    let previews = match preview_environments(&front.model, env, out) {
         Ok(previews) => previews,
-        Err(d) => {
-            out.diagnostics(&d.into(), None);
-            return 2;
-        }
+        Err(code) => return code,
     };
     let (environment, preview) = match previews.as_slice() {
         [one] => *one,

@@ -76,8 +76,8 @@ Examples:
   platc diff --stat               what compile would change
   platc check --format github     in CI: fail when out/ is stale
   platc preview feature/hardy     names Argo CD gives that branch
-  git branch --format='%(refname:short)' | platc preview --check -
-                                  would two branches share a name?
+  git for-each-ref --format='%(refname:lstrip=3)' refs/remotes/origin | platc preview --check -
+                                  would two of the remote branches share a name?
   platc schema --write schema/platform.schema.json
 
 Exit status: 0 ok, 1 the spec is invalid or out/ is stale, 2 usage or I/O error.";

@@ -3,7 +3,7 @@
 //! preview environment whose pattern the branch matches, and compared with the other branches'
 //! names and with the long-lived environments' names.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::io::Read;
 
 use serde::Serialize;
@@ -16,17 +16,17 @@ use crate::render::argocd;
 use crate::resolve::{Lifecycle, Model, ResolvedEnvironment};
 
 /// Which kind of name two owners share.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "lowercase")]
 enum Kind {
     /// An Argo CD Application (one namespace of Argo CD holds them all).
     Application,
-    /// A namespace on one cluster.
+    /// A namespace: on one cluster, and in the names its cloud project and log folder give it.
     Namespace,
 }
 
 /// What holds a name: a branch of a preview environment, or a long-lived environment.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 struct Owner {
     environment: String,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -56,8 +56,10 @@ struct Named {
 struct Clash {
     kind: Kind,
     name: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    cluster: Option<String>,
+    /// Where the name must be unique: `argocd` for Applications; for namespaces `cluster URL`,
+    /// `cloud project ID` (its Workload Identity members name the namespace) or `log folder URL`
+    /// (each branch logs below its namespace).
+    scope: String,
     owners: Vec<Owner>,
 }
 
@@ -80,15 +82,12 @@ pub fn run(cli: &Cli, out: &Output, args: &[String], env: Option<&str>) -> i32 {
     if let Err(code) = out.warnings(&front.warnings, Some(&front.doc.text)) {
         return code;
     }
-    let previews = match commands::preview_environments(&front.model, env) {
+    let previews = match commands::preview_environments(&front.model, env, out) {
         Ok(previews) => previews,
-        Err(d) => {
-            out.diagnostics(&d.into(), None);
-            return 2;
-        }
+        Err(code) => return code,
     };
-    let branches = match branches(args) {
-        Ok(branches) => branches,
+    let (branches, refused) = match branches(args) {
+        Ok(read) => read,
         Err(d) => {
             out.diagnostics(&d, None);
             return 2;
@@ -96,16 +95,18 @@ pub fn run(cli: &Cli, out: &Output, args: &[String], env: Option<&str>) -> i32 {
     };
 
     let model = &front.model;
-    let mut owners: HashMap<(Kind, Option<String>, String), Vec<Owner>> = HashMap::new();
+    let mut owners: BTreeMap<(Kind, String, String), Vec<Owner>> = BTreeMap::new();
     let mut key_order = Vec::new();
-    let mut claim = |kind: Kind, cluster: Option<String>, name: String, owner: Owner| {
-        let key = (kind, cluster, name);
-        let entry = owners.entry(key.clone()).or_default();
-        if entry.is_empty() {
-            key_order.push(key);
-        }
-        entry.push(owner);
-    };
+    let mut claim =
+        |environment: &ResolvedEnvironment, application: &str, namespace: &str, owner: Owner| {
+            for key in scopes(environment, application, namespace) {
+                let entry = owners.entry(key.clone()).or_default();
+                if entry.is_empty() {
+                    key_order.push(key);
+                }
+                entry.push(owner.clone());
+            }
+        };
     for long_lived in model
         .environments
         .iter()
@@ -116,15 +117,9 @@ pub fn run(cli: &Cli, out: &Output, args: &[String], env: Option<&str>) -> i32 {
             branch: None,
         };
         claim(
-            Kind::Application,
-            None,
-            argocd::app_name(model, long_lived),
-            owner.clone(),
-        );
-        claim(
-            Kind::Namespace,
-            Some(cluster(long_lived)),
-            long_lived.namespace.clone(),
+            long_lived,
+            &argocd::app_name(model, long_lived),
+            &long_lived.namespace,
             owner,
         );
     }
@@ -142,18 +137,7 @@ pub fn run(cli: &Cli, out: &Output, args: &[String], env: Option<&str>) -> i32 {
                 environment: environment.name.clone(),
                 branch: Some(branch.clone()),
             };
-            claim(
-                Kind::Application,
-                None,
-                names.application.clone(),
-                owner.clone(),
-            );
-            claim(
-                Kind::Namespace,
-                Some(cluster(environment)),
-                names.namespace.clone(),
-                owner,
-            );
+            claim(environment, &names.application, &names.namespace, owner);
             named.push(names);
         }
         if !matched {
@@ -161,20 +145,30 @@ pub fn run(cli: &Cli, out: &Output, args: &[String], env: Option<&str>) -> i32 {
         }
     }
 
+    // One clash per name and set of owners, however many scopes it shows in (a cluster and a
+    // cloud project often agree).
+    let mut seen = BTreeSet::new();
     let clashes: Vec<Clash> = key_order
         .into_iter()
         .filter_map(|key| {
             let list = owners.remove(&key)?;
-            let (kind, cluster, name) = key;
-            (list.len() > 1 && list.iter().any(|o| o.branch.is_some())).then_some(Clash {
+            let (kind, scope, name) = key;
+            let shared = list.len() > 1 && list.iter().any(|o| o.branch.is_some());
+            (shared && seen.insert((kind, name.clone(), list.clone()))).then_some(Clash {
                 kind,
                 name,
-                cluster,
+                scope,
                 owners: list,
             })
         })
         .collect();
-    let mut diagnostics = front.warnings.clone();
+    // JSON keeps the spec's warnings in its one document; the other formats printed them above.
+    let mut diagnostics = if out.format == Format::Json {
+        front.warnings.clone()
+    } else {
+        Diagnostics::default()
+    };
+    diagnostics.0.extend(refused.0);
     for clash in &clashes {
         let who: Vec<String> = clash.owners.iter().map(Owner::describe).collect();
         let what = match clash.kind {
@@ -184,7 +178,12 @@ pub fn run(cli: &Cli, out: &Output, args: &[String], env: Option<&str>) -> i32 {
         diagnostics.push(
             Diagnostic::error(
                 "preview-name-clash",
-                format!("{} would share the {what} `{}`", who.join(" and "), clash.name),
+                format!(
+                    "{} would share the {what} `{}` ({})",
+                    who.join(" and "),
+                    clash.name,
+                    clash.scope
+                ),
             )
             .help("rename one of the branches, or give the environments different namespaces or platform names")
             .note("Argo CD would render both into one object: the second branch's preview overwrites the first, and deleting either branch deletes both"),
@@ -248,28 +247,59 @@ fn names(
     }
 }
 
-/// The cluster as Argo CD matches destinations, so two spellings of one server compare equal.
-fn cluster(environment: &ResolvedEnvironment) -> String {
-    crate::validate::canonical_cluster(&environment.cluster)
+/// The scopes in which an environment's Application and namespace names must be unique.
+fn scopes(
+    environment: &ResolvedEnvironment,
+    application: &str,
+    namespace: &str,
+) -> Vec<(Kind, String, String)> {
+    let mut scopes = vec![
+        (
+            Kind::Application,
+            "argocd".to_owned(),
+            application.to_owned(),
+        ),
+        (
+            Kind::Namespace,
+            format!(
+                "cluster {}",
+                crate::validate::canonical_cluster(&environment.cluster)
+            ),
+            namespace.to_owned(),
+        ),
+        (
+            Kind::Namespace,
+            format!("cloud project {}", environment.cloud_project.trim()),
+            namespace.to_owned(),
+        ),
+    ];
+    if let Some(logging) = &environment.logging {
+        scopes.push((
+            Kind::Namespace,
+            format!("log folder {}", logging.remote.trim_end_matches('/')),
+            namespace.to_owned(),
+        ));
+    }
+    scopes
 }
 
 /// The branch names of the arguments, `-` standing for standard input (one per line, blank
-/// lines skipped), each once, in first-seen order. A name git would refuse is an error.
-fn branches(args: &[String]) -> Result<Vec<String>, Diagnostics> {
-    let mut seen = std::collections::HashSet::new();
+/// lines skipped), each once, in first-seen order, and warnings for the lines of standard input
+/// git would refuse as branch names (such as `(HEAD detached at 1a2b3c)`), which are skipped.
+/// A refused argument is an error.
+fn branches(args: &[String]) -> Result<(Vec<String>, Diagnostics), Diagnostics> {
+    let mut seen = BTreeSet::new();
     let mut list = Vec::new();
-    let mut diagnostics = Diagnostics::default();
+    let mut errors = Diagnostics::default();
+    let mut skipped = Diagnostics::default();
     let mut stdin_read = false;
-    let mut push = |name: &str, diagnostics: &mut Diagnostics| {
-        if let Err(d) = commands::branch_name(name) {
-            diagnostics.push(d);
-        } else if seen.insert(name.to_owned()) {
-            list.push(name.to_owned());
-        }
-    };
     for arg in args {
         if arg != "-" {
-            push(arg, &mut diagnostics);
+            match commands::branch_name(arg) {
+                Ok(name) if seen.insert(name.to_owned()) => list.push(name.to_owned()),
+                Ok(_) => {}
+                Err(d) => errors.push(d),
+            }
             continue;
         }
         if stdin_read {
@@ -278,19 +308,27 @@ fn branches(args: &[String]) -> Result<Vec<String>, Diagnostics> {
         stdin_read = true;
         let mut text = String::new();
         if let Err(e) = std::io::stdin().lock().read_to_string(&mut text) {
-            diagnostics.push(
+            errors.push(
                 Diagnostic::error("E044", format!("cannot read branch names from standard input: {e}"))
-                    .help("pipe UTF-8 text, one branch per line, such as `git branch --format='%(refname:short)'`"),
+                    .help("pipe UTF-8 text, one branch per line, such as `git for-each-ref --format='%(refname:lstrip=3)' refs/remotes/origin`"),
             );
             continue;
         }
         for line in text.lines().map(str::trim).filter(|l| !l.is_empty()) {
-            push(line, &mut diagnostics);
+            match commands::branch_name(line) {
+                Ok(name) if seen.insert(name.to_owned()) => list.push(name.to_owned()),
+                Ok(_) => {}
+                Err(d) => {
+                    let mut warning = Diagnostic::warning("E044", d.message.clone());
+                    warning = warning.help("skipped: Argo CD only sees branches git accepts");
+                    skipped.push(warning);
+                }
+            }
         }
     }
-    if diagnostics.has_errors() {
-        Err(diagnostics)
+    if errors.has_errors() {
+        Err(errors)
     } else {
-        Ok(list)
+        Ok((list, skipped))
     }
 }

@@ -11,7 +11,7 @@ use crate::spec::{ConfigValue, Literal};
 use crate::validate::origin::Origin;
 
 /// Options platc sets from other parts of the spec, and the field to use instead.
-const SET_BY_PLATC: [(&str, &str, &str); 14] = [
+const SET_BY_PLATC: [(&str, &str, &str); 15] = [
     ("core", "executor", "airflow.executor"),
     ("core", "dags_folder", "dags.subPath"),
     ("logging", "remote_logging", "logging"),
@@ -30,6 +30,9 @@ const SET_BY_PLATC: [(&str, &str, &str); 14] = [
         "namespace",
         "the environment's namespace",
     ),
+    // Airflow 2 only (3 removed it): timers in milliseconds, as Airflow 3 and the metrics
+    // mapping have them, and no RemovedInAirflow3Warning on every start.
+    ("metrics", "timer_unit_consistency", "airflow.version"),
 ];
 
 /// The `[metrics]` options the StatsD mapping of `monitoring` relies on.

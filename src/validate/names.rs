@@ -128,7 +128,9 @@ pub fn check(model: &Model, doc: &Document) -> Diagnostics {
 /// prefix. When one preview's prefix is another's followed by `-` (`airflow` and `airflow-dev`),
 /// a branch both match can get one name from both: `feature/dev-x` under `airflow` with
 /// `feature/*` and under `airflow-dev` with `feature/dev-*` are both `airflow-dev-x-<hash>`.
-/// Namespaces clash on one cluster; Application names clash in Argo CD wherever they deploy.
+/// Namespaces clash on one cluster, and across clusters in one cloud project (its Workload
+/// Identity members) or one log bucket (the preview's log folder); Application names clash in
+/// Argo CD wherever they deploy.
 fn nested_preview_prefixes(model: &Model, doc: &Document, out: &mut Diagnostics) {
     let previews: Vec<_> = model
         .environments
@@ -144,12 +146,20 @@ fn nested_preview_prefixes(model: &Model, doc: &Document, out: &mut Diagnostics)
         for b in &previews[i + 1..] {
             let same_cluster =
                 super::identity::cluster(&a.cluster) == super::identity::cluster(&b.cluster);
+            // A namespace also names things outside its cluster: the Workload Identity member
+            // `PROJECT.svc.id.goog[NAMESPACE/…]` of the cloud project, and the preview's log
+            // folder below `logging.remote`. Equal prefixes on one cluster are
+            // `namespace-collision`.
+            let shared_outside = a.cloud_project.trim() == b.cloud_project.trim()
+                || matches!((&a.logging, &b.logging), (Some(x), Some(y)) if x.remote.trim_end_matches('/') == y.remote.trim_end_matches('/'));
             let (apps_a, apps_b) = (
                 crate::render::argocd::app_name(model, a),
                 crate::render::argocd::app_name(model, b),
             );
-            let clash = if same_cluster
-                && (nests(&a.namespace, &b.namespace) || nests(&b.namespace, &a.namespace))
+            let clash = if (same_cluster || shared_outside)
+                && (nests(&a.namespace, &b.namespace)
+                    || nests(&b.namespace, &a.namespace)
+                    || (!same_cluster && a.namespace == b.namespace))
             {
                 Some(("namespace prefixes", &a.namespace, &b.namespace))
             } else if nests(&apps_a, &apps_b) || nests(&apps_b, &apps_a) {
@@ -163,7 +173,7 @@ fn nested_preview_prefixes(model: &Model, doc: &Document, out: &mut Diagnostics)
                     Diagnostic::error(
                         "preview-prefix-nested",
                         format!(
-                            "previews `{}` and `{}` have nested {what} `{x}` and `{y}`: a branch both match can get one name from both",
+                            "previews `{}` and `{}` have nested or equal {what} `{x}` and `{y}`: a branch both match can get one name from both",
                             a.name, b.name
                         ),
                     )

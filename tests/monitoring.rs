@@ -877,11 +877,34 @@ fn dashboards_are_stable_and_have_unique_panel_ids() {
     }
 }
 
+/// The panel plugins the dashboards use and the module of each one's `Options` type in
+/// `@grafana/schema`.
+const PANEL_OPTIONS: &[(&str, &str)] = &[
+    (
+        "timeseries",
+        "timeseries/panelcfg/x/TimeSeriesPanelCfg_types.gen",
+    ),
+    ("stat", "stat/panelcfg/x/StatPanelCfg_types.gen"),
+];
+
+/// A type's JSON form, every field optional (Grafana fills in the plugin's defaults): string
+/// enums as their values, so `"list"` checks against `LegendDisplayMode`.
+const JSON_OF: &str = "
+type Json<T> = T extends string
+  ? `${T}`
+  : T extends number | boolean | null | undefined
+    ? T
+    : T extends ReadonlyArray<infer U>
+      ? Array<Json<U>>
+      : { [K in keyof T]?: Json<T[K]> };
+";
+
 /// Every generated dashboard, for every supported Airflow version and environment of the bundled
 /// spec, checked against Grafana's own dashboard types: `@grafana/schema` (Grafana Labs; the
 /// TypeScript declarations Grafana generates from its dashboard kind, the package ships no JSON
-/// schema) through the TypeScript compiler, each dashboard a literal that `satisfies Dashboard`,
-/// so an unknown field or a wrong type fails. A dashboard with one of each must fail, so the
+/// schema) through the TypeScript compiler, each dashboard a literal that `satisfies Dashboard`
+/// and each panel's options one that satisfies its plugin's `Options`, so an unknown field, a
+/// wrong type or an unknown enum value fails. Dashboards with one of each must fail, so the
 /// check is known to bite. `PLATC_GRAFANA_SCHEMA` is the folder `.ci/tools.sh grafana_schema`
 /// prints.
 #[test]
@@ -904,10 +927,31 @@ fn dashboards_satisfy_grafanas_dashboard_schema() {
     });
     std::fs::write(dir.path().join("tsconfig.json"), config.to_string()).expect("tsconfig");
     let source = |json: &str| {
-        format!(
-            "import type {{ Dashboard }} from \"@grafana/schema\";\n\nexport const dashboard = {} satisfies Dashboard;\n",
+        let mut ts = String::from("import type { Dashboard } from \"@grafana/schema\";\n");
+        for (kind, module) in PANEL_OPTIONS {
+            ts.push_str(&format!(
+                "import type * as {kind} from \"@grafana/schema/dist/esm/raw/composable/{module}\";\n"
+            ));
+        }
+        ts.push_str(JSON_OF);
+        ts.push_str(&format!(
+            "\nexport const dashboard = {} satisfies Dashboard;\n",
             json.trim_end()
-        )
+        ));
+        // Each panel's options against its panel plugin's `Options`.
+        let doc: Value = serde_json::from_str(json).expect("dashboard JSON");
+        for (i, panel) in doc["panels"].as_array().into_iter().flatten().enumerate() {
+            let kind = panel["type"].as_str().unwrap_or_default();
+            assert!(
+                PANEL_OPTIONS.iter().any(|(k, _)| *k == kind),
+                "panel type {kind}: add its options type to PANEL_OPTIONS"
+            );
+            ts.push_str(&format!(
+                "export const panel{i} = {} satisfies Json<{kind}.Options>;\n",
+                panel["options"]
+            ));
+        }
+        ts
     };
     let tsc = |dir: &Path| {
         let out = Command::new(tools.join("node_modules/.bin/tsc"))
@@ -954,9 +998,16 @@ fn dashboards_satisfy_grafanas_dashboard_schema() {
     let mut field = sample.clone();
     field["panelz"] = json!([]);
     std::fs::write(bad.path().join("field.ts"), source(&field.to_string())).expect("write");
-    let mut kind = sample;
+    let mut kind = sample.clone();
     kind["panels"][0]["gridPos"]["w"] = json!("wide");
     std::fs::write(bad.path().join("kind.ts"), source(&kind.to_string())).expect("write");
+    let mut option = sample;
+    let panel = option["panels"]
+        .as_array_mut()
+        .and_then(|panels| panels.iter_mut().find(|p| p["type"] == "timeseries"))
+        .expect("a time series panel");
+    panel["options"]["legend"]["displayMode"] = json!("lisst");
+    std::fs::write(bad.path().join("option.ts"), source(&option.to_string())).expect("write");
     let (ok, report) = tsc(bad.path());
     assert!(!ok, "tsc accepted a broken dashboard");
     assert!(

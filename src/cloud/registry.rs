@@ -61,6 +61,15 @@ impl Registry<'_> {
 }
 
 impl Cloud {
+    /// The registry's product name.
+    pub fn registry_name(self) -> &'static str {
+        match self {
+            Cloud::Gcp => "Artifact Registry",
+            Cloud::Aws => "ECR",
+            Cloud::Azure => "Azure Container Registry",
+        }
+    }
+
     /// The registry an image repository of this cloud lives in, as people write it.
     pub fn registry_kind(self) -> &'static str {
         match self {

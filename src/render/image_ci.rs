@@ -39,12 +39,14 @@ pub fn render(model: &Model, image: &ImageRef) -> Option<(String, serde_json::Va
     let mut checkout = uses(CHECKOUT);
     // Later steps build code from the pull request; they need no token to push to the repository.
     checkout.with.insert("persist-credentials", "false".into());
+    // The message names only platc's constant path: a line of spec text in the log could be
+    // read by the runner as a workflow command.
     let mut steps = vec![
         checkout,
         run(
             "The workflow is the one platc wrote",
             format!(
-                "if ! cmp -s -- {generated} {installed}; then\n  echo \"::error file=${{INSTALLED}}::${{INSTALLED}} differs from ${{GENERATED}}: copy it over (PREREQUISITES.md)\"\n  exit 1\nfi\n",
+                "if ! cmp -s -- {generated} {installed}; then\n  echo \"::error file={PATH}::this copy differs from the workflow platc wrote under gitops.path: copy that over it (PREREQUISITES.md)\"\n  exit 1\nfi\n",
                 generated = shell::var("GENERATED"),
                 installed = shell::var("INSTALLED"),
             ),

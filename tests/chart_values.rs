@@ -230,3 +230,26 @@ fn helm_template_puts_the_placement_on_the_task_pods() {
     assert!(stdout.contains("kubernetes.io/os: linux"));
     assert!(stdout.contains("kind: CronJob"), "cleanup is on");
 }
+
+#[test]
+fn secrets_named_in_helm_values_must_be_kubernetes_names_and_reach_the_inventory() {
+    let bad = spec_with("helm:\n  values:\n    registry: {secretName: Team_Registry}\n");
+    let out = platc(project(bad).path(), &["validate"]);
+    assert_eq!(out.status, 1, "{}", out.stderr);
+    assert!(
+        out.stderr.contains("error[helm-values-secret]") && out.stderr.contains("Team_Registry"),
+        "{}",
+        out.stderr
+    );
+    let good = spec_with(
+        "helm:\n  values:\n    registry: {secretName: team-registry}\n    extraEnvFrom: |\n      - secretRef:\n          name: team-env\n",
+    );
+    let dir = project(good);
+    let out = platc(dir.path(), &["compile", "--out", "out"]);
+    assert_eq!(out.status, 0, "{}", out.stderr);
+    let prerequisites = std::fs::read_to_string(dir.path().join("out/PREREQUISITES.md")).unwrap();
+    assert!(
+        prerequisites.contains("`team-registry`") && prerequisites.contains("`team-env`"),
+        "{prerequisites}"
+    );
+}

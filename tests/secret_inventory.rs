@@ -39,6 +39,14 @@ fn collect(node: &Value, reads: &mut Reads) {
             {
                 reads.entry(name.to_owned()).or_default().insert(None);
             }
+            if let Some(Value::Array(pulls)) = map.get("imagePullSecrets") {
+                for name in pulls.iter().filter_map(|p| p["name"].as_str()) {
+                    reads
+                        .entry(name.to_owned())
+                        .or_default()
+                        .insert(Some(".dockerconfigjson".to_owned()));
+                }
+            }
             if let Some(Value::Object(volume)) = map.get("secret")
                 && volume.get("optional") != Some(&Value::Bool(true))
                 && let Some(name) = volume
@@ -94,8 +102,9 @@ fn render(helm: &Path, chart: &Path, values: &Path) -> Vec<Value> {
         .collect()
 }
 
-/// The Secrets (and their keys) the preview's ExternalSecrets create in each branch namespace.
-fn external_secrets(extras: &Path) -> BTreeMap<String, BTreeSet<String>> {
+/// The Secrets (and their keys) the preview's ExternalSecrets create in each branch namespace;
+/// `None` when an ExternalSecret takes every property of its entry (`dataFrom`).
+fn external_secrets(extras: &Path) -> BTreeMap<String, Option<BTreeSet<String>>> {
     let mut made = BTreeMap::new();
     let Ok(entries) = std::fs::read_dir(extras) else {
         return made;
@@ -120,9 +129,12 @@ fn external_secrets(extras: &Path) -> BTreeMap<String, BTreeSet<String>> {
             .flatten()
             .filter_map(|d| d["secretKey"].as_str().map(str::to_owned))
             .collect();
-        made.entry(target)
-            .or_insert_with(BTreeSet::new)
-            .extend(keys);
+        let whole = doc["spec"]["dataFrom"].is_array();
+        let entry = made.entry(target).or_insert_with(|| Some(BTreeSet::new()));
+        match entry {
+            Some(set) if !whole => set.extend(keys),
+            _ => *entry = None,
+        }
     }
     made
 }
@@ -158,14 +170,40 @@ fn every_secret_a_rendered_pod_reads_is_in_the_inventory() {
         );
         for env in &model.environments {
             let Some(chart) = chart_src(&env.airflow.chart) else {
-                return;
+                continue;
             };
             let values = dir.path().join("out").join(&env.name).join("values.yaml");
             let docs = render(&helm, &chart, &values);
             let mut created: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+            let mut hooks = BTreeSet::new();
             let mut reads = Reads::new();
             for doc in &docs {
+                // The KubernetesExecutor's task pods: a YAML string in the config ConfigMap.
+                if doc["kind"] == "ConfigMap"
+                    && let Some(data) = doc["data"].as_object()
+                {
+                    for (file, text) in data {
+                        if file.ends_with("pod_template_file.yaml")
+                            && let Some(text) = text.as_str()
+                        {
+                            let pod = platc::load::load_str(file, text.to_owned())
+                                .unwrap_or_else(|d| panic!("pod template: {d:?}"))
+                                .value;
+                            collect(&pod, &mut reads);
+                        }
+                    }
+                }
                 if doc["kind"] == "Secret" {
+                    // A hook Secret is made again, with new random values, on every Argo CD
+                    // sync: a pod must not depend on one (issue 13 §2).
+                    if doc["metadata"]["annotations"]["helm.sh/hook"].is_string() {
+                        hooks.insert(
+                            doc["metadata"]["name"]
+                                .as_str()
+                                .unwrap_or_default()
+                                .to_owned(),
+                        );
+                    }
                     let keys = ["data", "stringData"]
                         .iter()
                         .filter_map(|field| doc[field].as_object())
@@ -193,6 +231,11 @@ fn every_secret_a_rendered_pod_reads_is_in_the_inventory() {
             );
             for (name, keys) in &reads {
                 checked += 1;
+                if hooks.contains(name) {
+                    problems.push(format!(
+                        "{label}: a pod reads `{name}`, which the chart makes in a Helm hook (new random values on every Argo CD sync)"
+                    ));
+                }
                 if let Some(made) = created.get(name) {
                     for key in keys.iter().flatten() {
                         if !made.contains(key) {
@@ -208,8 +251,9 @@ fn every_secret_a_rendered_pod_reads_is_in_the_inventory() {
                     ));
                     continue;
                 };
+                // An empty list: the inventory asks for the whole Secret, whatever keys it holds.
                 for key in keys.iter().flatten() {
-                    if !listed.contains(key) {
+                    if !listed.is_empty() && !listed.contains(key) {
                         problems.push(format!(
                             "{label}: a pod reads key `{key}` of `{name}`; the inventory lists {listed:?}"
                         ));
@@ -228,7 +272,8 @@ fn every_secret_a_rendered_pod_reads_is_in_the_inventory() {
                         None => problems.push(format!(
                             "{label}: no ExternalSecret creates `{name}` in a branch namespace"
                         )),
-                        Some(made) => {
+                        Some(None) => {}
+                        Some(Some(made)) => {
                             for key in keys.iter().flatten().filter(|k| !made.contains(*k)) {
                                 problems.push(format!(
                                     "{label}: the ExternalSecret for `{name}` makes no key `{key}`"

@@ -150,7 +150,9 @@ pub fn render(model: &Model, env: &ResolvedEnvironment) -> Vec<(String, Value)> 
     files
 }
 
-/// Every Secret the environment's values name, with the keys the chart reads from it.
+/// Every Secret the environment's values name, with the keys the chart reads from it. An empty
+/// key list means the pods read the whole Secret (`envFrom`, a volume without `items`), as
+/// Secrets named in `helm.values` may be.
 pub fn secret_keys(env: &ResolvedEnvironment) -> Vec<(String, Vec<String>)> {
     let airflow3 =
         crate::airflow::AirflowVersion::parse(&env.airflow.version).is_ok_and(|v| v.major >= 3);
@@ -206,6 +208,10 @@ pub fn secret_keys(env: &ResolvedEnvironment) -> Vec<(String, Vec<String>)> {
             found.push((&s.secret, &s.key));
         }
     }
+    let passthrough = super::secret_refs::in_chart_values(&env.helm.values);
+    for (name, keys) in &passthrough.keys {
+        found.extend(keys.iter().map(|key| (name.as_str(), key.as_str())));
+    }
     let mut out: Vec<(String, Vec<String>)> = Vec::new();
     for (name, key) in found {
         match out.iter_mut().find(|(n, _)| n == name) {
@@ -215,6 +221,12 @@ pub fn secret_keys(env: &ResolvedEnvironment) -> Vec<(String, Vec<String>)> {
                 }
             }
             None => out.push((name.to_owned(), vec![key.to_owned()])),
+        }
+    }
+    for whole in passthrough.whole {
+        match out.iter_mut().find(|(n, _)| *n == whole) {
+            Some((_, keys)) => keys.clear(),
+            None => out.push((whole, Vec::new())),
         }
     }
     out.sort();
@@ -228,6 +240,15 @@ fn external_secret(
     name: &str,
     keys: &[String],
 ) -> Value {
+    let mut target = json!({ "name": name, "creationPolicy": "Owner" });
+    if keys == [super::secret_refs::DOCKER_CONFIG_KEY] {
+        // A registry pull Secret: the kubelet reads only this type.
+        target["template"] = json!({
+            "type": "kubernetes.io/dockerconfigjson",
+            "engineVersion": "v2",
+            "mergePolicy": "Merge",
+        });
+    }
     let single = keys.len() == 1;
     let data: Vec<Value> = keys
         .iter()
@@ -239,7 +260,7 @@ fn external_secret(
             json!({ "secretKey": key, "remoteRef": remote })
         })
         .collect();
-    json!({
+    let mut doc = json!({
         "apiVersion": "external-secrets.io/v1",
         "kind": "ExternalSecret",
         "metadata": {
@@ -249,10 +270,18 @@ fn external_secret(
         "spec": {
             "refreshInterval": "1h",
             "secretStoreRef": { "kind": "ClusterSecretStore", "name": store },
-            "target": { "name": name, "creationPolicy": "Owner" },
+            "target": target,
             "data": data,
         },
-    })
+    });
+    if keys.is_empty() {
+        // Read whole by the pods: every property of the store's entry becomes a key.
+        if let Some(spec) = doc["spec"].as_object_mut() {
+            spec.remove("data");
+            spec.insert("dataFrom".into(), json!([{ "extract": { "key": name } }]));
+        }
+    }
+    doc
 }
 
 /// The placeholder Namespace of a preview: `metadata.name` is `env.namespace`, which the

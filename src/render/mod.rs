@@ -15,6 +15,7 @@ pub mod local_settings;
 pub mod manifests;
 pub mod monitoring;
 pub mod prerequisites;
+pub mod secret_refs;
 pub mod workflow;
 
 use std::collections::BTreeMap;

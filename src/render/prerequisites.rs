@@ -101,12 +101,12 @@ Cluster `{{ env.cluster }}`, {{ env.project_label }} `{{ env.cloud_project }}`, 
   `{{ env.external_store }}`. It must hold these entries; each becomes the Secret of the same name,
   in every namespace of this environment:
 {%- for secret in env.secrets %}
-  - `{{ secret[0] }}`{% if secret[1] | length > 1 %}: a JSON object with the keys {% for key in secret[1] %}`{{ key }}`{% if not loop.last %}, {% endif %}{% endfor %}{% else %} (the value of key `{{ secret[1][0] }}`){% endif %}
+  - `{{ secret[0] }}`{% if secret[1] | length == 0 %}: a JSON object; the pods read every key of it{% elif secret[1] | length > 1 %}: a JSON object with the keys {% for key in secret[1] %}`{{ key }}`{% if not loop.last %}, {% endif %}{% endfor %}{% else %} (the value of key `{{ secret[1][0] }}`{% if secret[1][0] == ".dockerconfigjson" %}, a registry pull Secret{% endif %}){% endif %}
 {%- endfor %}
 {%- else %}
 - These Secrets, in {% if env.preview %}each branch's namespace (`{{ env.namespace }}-<slug>-<hash>`){% else %}namespace `{{ env.namespace }}`{% endif %}:
 {%- for secret in env.secrets %}
-  - `{{ secret[0] }}`, with the key{% if secret[1] | length > 1 %}s{% endif %} {% for key in secret[1] %}`{{ key }}`{% if not loop.last %}, {% endif %}{% endfor %}
+  - `{{ secret[0] }}`{% if secret[1] | length == 0 %}, read whole by the pods (every key it holds){% else %}, with the key{% if secret[1] | length > 1 %}s{% endif %} {% for key in secret[1] %}`{{ key }}`{% if not loop.last %}, {% endif %}{% endfor %}{% endif %}{% if secret[1] == [".dockerconfigjson"] %}, of type `kubernetes.io/dockerconfigjson`{% endif %}
 {%- endfor %}
 {%- endif %}
 {%- if env.cloud_sql %}

@@ -182,8 +182,46 @@ pub fn check(model: &Model, doc: &Document) -> Diagnostics {
         if !owned {
             schema_errors(env, &at, &mut out);
         }
+        secret_names(env, &at, &mut out);
     }
     out
+}
+
+/// The Secrets `helm.values` makes pods read go into PREREQUISITES.md and ExternalSecrets, so
+/// their names and keys must be what Kubernetes accepts.
+fn secret_names(env: &ResolvedEnvironment, at: &Origin<'_>, out: &mut Diagnostics) {
+    let reads = crate::render::secret_refs::in_chart_values(&env.helm.values);
+    let names = reads.keys.keys().chain(reads.whole.iter());
+    for name in names.filter(|n| !crate::naming::is_dns1123_subdomain(n)) {
+        out.push(
+            Diagnostic::error(
+                "helm-values-secret",
+                format!(
+                    "`helm.values` names the Secret `{name}`, which is not a Kubernetes object name"
+                ),
+            )
+            .at(at.key("/helm/values"))
+            .help("use lower-case letters, digits, `-` and `.`"),
+        );
+    }
+    let key_ok = |k: &str| {
+        !k.is_empty()
+            && k.len() <= 253
+            && k.chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+    };
+    for (name, keys) in &reads.keys {
+        for key in keys.iter().filter(|k| !key_ok(k)) {
+            out.push(
+                Diagnostic::error(
+                    "helm-values-secret",
+                    format!("`helm.values` reads key `{key}` of Secret `{name}`, which is not a Secret key"),
+                )
+                .at(at.key("/helm/values"))
+                .help("a Secret key is letters, digits, `-`, `_` and `.`"),
+            );
+        }
+    }
 }
 
 /// Reports passthrough keys platc owns under `path`; true when there was one.
@@ -461,7 +499,11 @@ mod tests {
                 continue;
             };
             for env in &front.model.environments {
-                let values = crate::render::helm_values::render(&front.model, env, &image).unwrap();
+                // Only what platc renders itself: the spec's passthrough keys are the user's.
+                let mut env = env.clone();
+                env.helm.values.clear();
+                let values =
+                    crate::render::helm_values::render(&front.model, &env, &image).unwrap();
                 let mut unowned = Vec::new();
                 leaves(&values, &mut Vec::new(), &mut unowned);
                 assert!(

@@ -79,6 +79,17 @@ fn the_workflow_pushes_the_reference_every_values_file_names() {
                 v["images"]["airflow"]["tag"].as_str().expect("tag")
             );
             assert_eq!(pushed[0], named, "{cloud}: {path}");
+            let default = format!(
+                "{}:{}",
+                v["defaultAirflowRepository"]
+                    .as_str()
+                    .expect("default repository"),
+                v["defaultAirflowTag"].as_str().expect("default tag")
+            );
+            assert_eq!(
+                pushed[0], default,
+                "{cloud}: {path}, the chart's default image"
+            );
             for (step, image) in &images {
                 assert_eq!(image, &named, "{cloud}: step {step}");
             }

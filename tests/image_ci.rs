@@ -368,3 +368,29 @@ fn the_setup_commands_read_back_as_the_spec_says() {
         }
     }
 }
+
+#[test]
+fn check_fails_while_the_installed_copy_differs() {
+    let dir = common::project(common::bundled());
+    let compile = common::platc(dir.path(), &["compile"]);
+    assert_eq!(compile.status, 0, "{}", compile.stderr);
+    let check = common::platc(dir.path(), &["check"]);
+    assert_eq!(check.status, 0, "no copy yet: {}", check.stderr);
+    let installed = dir.path().join(PATH);
+    std::fs::create_dir_all(installed.parent().unwrap()).unwrap();
+    std::fs::write(&installed, "name: an older image workflow\n").unwrap();
+    let check = common::platc(dir.path(), &["check", "--format", "json"]);
+    assert_eq!(check.status, 1, "{}", check.stdout);
+    let report = common::json_stdout(&check, "check");
+    assert!(
+        report["diagnostics"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|d| d["code"] == "image-workflow-stale"),
+        "{report}"
+    );
+    std::fs::copy(dir.path().join("out").join(PATH), &installed).unwrap();
+    let check = common::platc(dir.path(), &["check"]);
+    assert_eq!(check.status, 0, "{}", check.stderr);
+}

@@ -365,6 +365,7 @@ pub fn check(cli: &Cli, out: &Output, dir: Option<&Path>) -> i32 {
                 .help(fix.clone()),
         );
     }
+    problems.extend(crate::cli::image::stale_copy(&front, &cli.file, dir, &tree));
     let (stale_schema, notes) = schema_findings(&front, &cli.file, &mut problems);
     let ok = problems.is_empty() && (notes.is_empty() || !out.deny_warnings);
     if out.format == Format::Json {

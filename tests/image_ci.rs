@@ -8,7 +8,7 @@ mod common;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use platc::render::image_ci::{CHECK, PATH};
+use platc::render::image_ci::{CHECK, PATH, RENDER_STEP, SOURCE};
 use serde_json::Value;
 
 /// The bundled spec (GCP) and the AWS and Azure team specs.
@@ -32,17 +32,61 @@ fn parse(path: &str, text: &str) -> Value {
         .value
 }
 
-/// The `IMAGE` each step of the workflow's job passes to its script, by step name.
-fn images_in_workflow(workflow: &Value) -> Vec<(String, String)> {
+/// The step of the job named `name`.
+fn step<'a>(workflow: &'a Value, name: &str) -> &'a Value {
     workflow["jobs"]["image"]["steps"]
         .as_array()
         .expect("steps")
         .iter()
-        .filter_map(|step| {
-            let image = step["env"]["IMAGE"].as_str()?;
-            Some((step["name"].as_str()?.to_owned(), image.to_owned()))
-        })
-        .collect()
+        .find(|s| s["name"] == name)
+        .unwrap_or_else(|| panic!("no step {name}"))
+}
+
+/// Runs the workflow's render step as the runner would (`bash -e`), with the GitOps repository
+/// (this crate) checked out at `source/` and this build's platc first on PATH; returns the
+/// reference it hands to the push, and the folder it rendered.
+fn run_render_step(workflow: &Value) -> (String, PathBuf, tempfile::TempDir) {
+    let render = step(workflow, RENDER_STEP);
+    assert_eq!(render["id"], "render");
+    let work = tempfile::tempdir().expect("workspace");
+    std::os::unix::fs::symlink(common::crate_dir(), work.path().join(SOURCE)).expect("checkout");
+    let runner_temp = work.path().join("runner-temp");
+    std::fs::create_dir(&runner_temp).expect("runner temp");
+    let output = work.path().join("github-output");
+    let bin = Path::new(env!("CARGO_BIN_EXE_platc"))
+        .parent()
+        .expect("bin dir")
+        .to_owned();
+    let mut cmd = Command::new("bash");
+    cmd.args(["-e", "-c", render["run"].as_str().expect("script")])
+        .current_dir(work.path())
+        .env(
+            "PATH",
+            format!(
+                "{}:{}",
+                bin.display(),
+                std::env::var("PATH").unwrap_or_default()
+            ),
+        )
+        .env("RUNNER_TEMP", &runner_temp)
+        .env("GITHUB_OUTPUT", &output);
+    for (name, value) in render["env"].as_object().expect("env") {
+        cmd.env(name, value.as_str().expect("literal"));
+    }
+    let out = cmd.output().expect("bash runs");
+    assert!(
+        out.status.success(),
+        "render step: {}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let written = std::fs::read_to_string(&output).expect("GITHUB_OUTPUT");
+    let reference = written
+        .lines()
+        .find_map(|l| l.strip_prefix("reference="))
+        .expect("reference output")
+        .to_owned();
+    (reference, runner_temp.join("platc-out/image"), work)
 }
 
 #[test]
@@ -54,15 +98,48 @@ fn the_workflow_pushes_the_reference_every_values_file_names() {
         assert_eq!(workflow["jobs"]["image"]["name"], CHECK, "{cloud}");
         assert_eq!(workflow["permissions"]["id-token"], "write", "{cloud}");
         assert_eq!(workflow["permissions"]["contents"], "read", "{cloud}");
-        let images = images_in_workflow(&workflow);
-        let pushed: Vec<&str> = workflow["jobs"]["image"]["steps"]
+        // The run's workflow is the target branch's, never the pull request's.
+        assert!(workflow["on"]["pull_request_target"].is_object(), "{cloud}");
+        assert!(workflow["on"].get("pull_request").is_none(), "{cloud}");
+        // platc is installed before the pull request's files arrive, and they arrive in their
+        // own folder.
+        let steps = workflow["jobs"]["image"]["steps"]
             .as_array()
-            .unwrap()
+            .expect("steps");
+        let at = |name: &str| steps.iter().position(|s| s["name"] == name).expect(name);
+        let checkout = steps
+            .iter()
+            .position(|s| {
+                s["uses"]
+                    .as_str()
+                    .is_some_and(|u| u.starts_with("actions/checkout"))
+            })
+            .expect("checkout");
+        assert!(at("Install platc") < checkout, "{cloud}");
+        assert_eq!(steps[checkout]["with"]["path"], SOURCE, "{cloud}");
+        // The push takes its reference from the render step, and nothing else pushes.
+        let pushes: Vec<&Value> = steps
             .iter()
             .filter(|s| s["run"].as_str().is_some_and(|r| r.contains("docker push")))
-            .filter_map(|s| s["env"]["IMAGE"].as_str())
             .collect();
-        assert_eq!(pushed.len(), 1, "{cloud}: one push step: {images:?}");
+        assert_eq!(pushes.len(), 1, "{cloud}");
+        assert_eq!(
+            pushes[0]["env"]["IMAGE"],
+            "${{ steps.render.outputs.reference }}"
+        );
+        assert!(
+            pushes[0]["run"]
+                .as_str()
+                .is_some_and(|r| r.contains("\"$RUNNER_TEMP/platc-out/image\"")),
+            "{cloud}: builds what platc rendered"
+        );
+
+        let (pushed, context, _work) = run_render_step(&workflow);
+        assert!(
+            context.join("Dockerfile").is_file(),
+            "{cloud}: {}",
+            context.display()
+        );
         let values: Vec<(&String, &String)> = tree
             .files()
             .iter()
@@ -78,7 +155,7 @@ fn the_workflow_pushes_the_reference_every_values_file_names() {
                     .expect("repository"),
                 v["images"]["airflow"]["tag"].as_str().expect("tag")
             );
-            assert_eq!(pushed[0], named, "{cloud}: {path}");
+            assert_eq!(pushed, named, "{cloud}: {path}");
             let default = format!(
                 "{}:{}",
                 v["defaultAirflowRepository"]
@@ -87,12 +164,9 @@ fn the_workflow_pushes_the_reference_every_values_file_names() {
                 v["defaultAirflowTag"].as_str().expect("default tag")
             );
             assert_eq!(
-                pushed[0], default,
+                pushed, default,
                 "{cloud}: {path}, the chart's default image"
             );
-            for (step, image) in &images {
-                assert_eq!(image, &named, "{cloud}: step {step}");
-            }
         }
         let printed = common::command()
             .arg("-f")
@@ -103,10 +177,29 @@ fn the_workflow_pushes_the_reference_every_values_file_names() {
         assert!(printed.status.success(), "{cloud}");
         assert_eq!(
             String::from_utf8_lossy(&printed.stdout).trim_end(),
-            pushed[0],
+            pushed,
             "{cloud}: `platc image tag --reference`"
         );
     }
+}
+
+#[test]
+fn the_render_step_refuses_a_spec_that_moves_the_image() {
+    let tree = tree_of(&common::crate_dir().join("platform.yaml"));
+    let mut workflow = parse(PATH, tree.get(PATH).expect("workflow"));
+    // As if the pull request's spec named another repository than the one the sign-in is for.
+    workflow["jobs"]["image"]["steps"]
+        .as_array_mut()
+        .unwrap()
+        .iter_mut()
+        .find(|s| s["name"] == RENDER_STEP)
+        .unwrap()["env"]["REPOSITORY"] =
+        Value::String("europe-west1-docker.pkg.dev/other/airflow/airflow".into());
+    let result = std::panic::catch_unwind(|| run_render_step(&workflow));
+    assert!(
+        result.is_err(),
+        "the render step accepted another repository"
+    );
 }
 
 fn venv_tool(name: &str) -> Option<PathBuf> {
@@ -256,7 +349,7 @@ fn setup_block(page: &str) -> &str {
 /// print their arguments: each command's words as bash reads them.
 fn words_of(block: &str) -> Vec<Vec<String>> {
     let script = format!(
-        "for tool in gcloud aws az; do eval \"$tool() {{ printf '%s\\\\0' \\\"\\$FUNCNAME\\\" \\\"\\$@\\\"; printf '\\\\n'; }}\"; done\n{block}"
+        "for tool in gcloud aws az gh; do eval \"$tool() {{ printf '%s\\\\0' \\\"\\$FUNCNAME\\\" \\\"\\$@\\\"; printf '\\\\n'; }}\"; done\n{block}"
     );
     let out = Command::new("bash")
         .args(["-euc", &script])
@@ -316,10 +409,24 @@ fn the_setup_commands_read_back_as_the_spec_says() {
             "aws" => "rides/platform-gitops",
             _ => "grid/platform-gitops",
         };
+        let workflow_ref = format!("{repo}/.github/workflows/platc-image.yml@refs/heads/main");
         let subjects = [
-            format!("repo:{repo}:pull_request"),
-            format!("repo:{repo}:ref:refs/heads/main"),
+            format!("repo:{repo}:pull_request:job_workflow_ref:{workflow_ref}"),
+            format!("repo:{repo}:ref:refs/heads/main:job_workflow_ref:{workflow_ref}"),
         ];
+        if cloud != "gcp" {
+            // AWS and Azure match `sub` only: the repository's subject template names the workflow.
+            let template = commands
+                .iter()
+                .find(|c| c.first().is_some_and(|w| w == "gh"))
+                .unwrap_or_else(|| panic!("{cloud}: no subject template command"));
+            for claim in ["repo", "context", "job_workflow_ref"] {
+                assert!(
+                    template.contains(&format!("include_claim_keys[]={claim}")),
+                    "{cloud}: {template:?}"
+                );
+            }
+        }
         match cloud {
             "gcp" => {
                 let provider = commands
@@ -328,7 +435,9 @@ fn the_setup_commands_read_back_as_the_spec_says() {
                     .expect("create-oidc");
                 assert_eq!(
                     value_after(provider, "--attribute-condition"),
-                    format!("assertion.repository=='{repo}'")
+                    format!(
+                        "assertion.repository=='{repo}' && assertion.job_workflow_ref=='{workflow_ref}'"
+                    )
                 );
                 assert!(commands.iter().any(|c| {
                     c.iter()

@@ -4,14 +4,31 @@
 /// The issuer of GitHub Actions' OIDC tokens.
 pub const GITHUB_ISSUER: &str = "https://token.actions.githubusercontent.com";
 
-/// The subject of a token issued to a pull request's workflow run (GitHub's default claim).
-pub fn pull_request_subject(repo: &str) -> String {
-    format!("repo:{repo}:pull_request")
+/// The `job_workflow_ref` claim of a run of the workflow file `path` as it is on `branch`:
+/// `OWNER/REPO/PATH@refs/heads/BRANCH`. A `pull_request_target` run and a run on a push to
+/// `branch` carry it; a `pull_request` run carries the pull request's merge ref instead, so a
+/// pull request that edits the workflow never gets a token with this claim.
+pub fn workflow_ref(repo: &str, path: &str, branch: &str) -> String {
+    format!("{repo}/{path}@refs/heads/{branch}")
 }
 
-/// The subject of a token issued to a run on a push to `branch`.
-pub fn branch_subject(repo: &str, branch: &str) -> String {
-    format!("repo:{repo}:ref:refs/heads/{branch}")
+/// The `sub` claim under the repository's subject template [`SUBJECT_CLAIMS`]: the context of
+/// the run (`pull_request` for pull requests, `ref:refs/heads/BRANCH` for pushes) and the
+/// workflow that runs.
+pub fn workflow_subject(repo: &str, context: &str, workflow_ref: &str) -> String {
+    format!("repo:{repo}:{context}:job_workflow_ref:{workflow_ref}")
+}
+
+/// The claims the repository's subject template must include for [`workflow_subject`]; AWS and
+/// Azure match `sub` only, so the workflow's identity has to be in it.
+pub const SUBJECT_CLAIMS: [&str; 3] = ["repo", "context", "job_workflow_ref"];
+
+/// The context part of the subject of a pull request's run.
+pub const PULL_REQUEST_CONTEXT: &str = "pull_request";
+
+/// The context part of the subject of a run on a push to `branch`.
+pub fn branch_context(branch: &str) -> String {
+    format!("ref:refs/heads/{branch}")
 }
 
 /// A Google Workload Identity Federation provider, split from its resource name

@@ -110,9 +110,10 @@ pub fn render(
     let workflow = Workflow {
         name: "DAGs",
         on: Triggers {
-            pull_request: Branches {
+            pull_request: Some(Branches {
                 branches: vec![github::filter_literal(&branch)],
-            },
+            }),
+            pull_request_target: None,
             push: Branches {
                 branches: vec![github::filter_literal(&branch)],
             },

@@ -1,13 +1,22 @@
 //! The GitOps repository's image workflow: on every pull request into `gitops.branch` and every
-//! push to it, sign in to the cloud with GitHub's OIDC token (`image.publish`), look for
-//! `repository:tag` in the registry, and build `out/image/` and push it under exactly that
-//! reference when it is missing. The job's name is the status check branch protection requires,
-//! so values that name an image cannot merge before the image exists.
+//! push to it, sign in to the cloud with GitHub's OIDC token (`image.publish`), look for the
+//! image in the registry, and build and push it when it is missing. The job's name is the status
+//! check branch protection requires, so values that name an image cannot merge before the image
+//! exists.
 //!
-//! The reference comes from [`ImageRef::reference`], the one the values and `platc image tag
-//! --reference` use. GitHub reads workflows only from the repository's `.github/workflows/`:
-//! the file is written under the output folder and copied there once (`PREREQUISITES.md`); its
-//! first step fails when the copy differs from what platc last wrote.
+//! A pull request is untrusted until it merges, yet its run holds a token that can push to the
+//! registry the values pull from. So the run does nothing a pull request decides: it is a
+//! `pull_request_target` run, whose workflow comes from `gitops.branch` (and the cloud trusts
+//! only tokens of that workflow file at that branch, see [`setup_commands`]); it installs the
+//! pinned platc before it checks the pull request out, into a folder of its own; and it builds
+//! what that platc renders from the pull request's spec, under the reference that platc
+//! computes ([`ImageRef::reference`], the content hash of exactly that build context). The
+//! pull request's own `out/image/` is never built, so no pull request can place other content
+//! under a tag that the values of another change will name.
+//!
+//! GitHub reads workflows only from the repository's `.github/workflows/`: the file is written
+//! under the output folder and copied there once (`PREREQUISITES.md`); its first step fails when
+//! the copy differs from what platc last wrote.
 
 use indexmap::IndexMap;
 
@@ -15,7 +24,7 @@ use crate::cloud::{self, Registry, federation};
 use crate::encode::shell;
 use crate::render::image::ImageRef;
 use crate::render::workflow::{
-    Branches, CHECKOUT, DOCKER_LOGIN, Job, Step, Triggers, Workflow, run, uses,
+    Branches, CHECKOUT, DOCKER_LOGIN, Job, SETUP_PYTHON, Step, Triggers, Workflow, run, uses,
 };
 use crate::resolve::Model;
 use crate::spec::Publish;
@@ -26,23 +35,60 @@ pub const PATH: &str = ".github/workflows/platc-image.yml";
 /// The job's name: the required status check.
 pub const CHECK: &str = "image exists before values that name it merge";
 
+/// Where the run checks out the pull request (or the pushed commit): its files are data.
+pub const SOURCE: &str = "source";
+
+/// The step that renders the build context and computes the reference (`steps.render`).
+pub const RENDER_STEP: &str = "Render the image from the spec with the pinned platc";
+
 const GOOGLE_AUTH: &str = "google-github-actions/auth@v3";
 const AWS_CREDENTIALS: &str = "aws-actions/configure-aws-credentials@v6";
 const AZURE_LOGIN: &str = "azure/login@v3";
 
-/// The workflow, when the spec has `image.publish`.
-pub fn render(model: &Model, image: &ImageRef) -> Option<(String, serde_json::Value)> {
+/// The workflow, when the spec has `image.publish`. `spec_in_repo` is the spec's path in the
+/// GitOps repository.
+pub fn render(
+    model: &Model,
+    image: &ImageRef,
+    spec_in_repo: &str,
+) -> Option<(String, serde_json::Value)> {
     let publish = model.image.publish.as_ref()?;
     let registry = cloud::registry(&image.repository)?;
-    let generated = format!("{}/{PATH}", model.gitops.path);
-    let reference = image.reference();
-    let mut checkout = uses(CHECKOUT);
-    // Later steps build code from the pull request; they need no token to push to the repository.
+    let generated = format!("{SOURCE}/{}/{PATH}", model.gitops.path);
+    let mut python = uses(SETUP_PYTHON);
+    python.with.insert("python-version", "3.12".into());
+    let mut checkout = uses(CHECKOUT).named("Check out the pull request's files, as data");
+    checkout.with.insert(
+        "ref",
+        "${{ github.event.pull_request.head.sha || github.sha }}".into(),
+    );
+    checkout.with.insert("path", SOURCE.into());
+    // Nothing later needs a token for the repository.
     checkout.with.insert("persist-credentials", "false".into());
-    // The message names only platc's constant path: a line of spec text in the log could be
-    // read by the runner as a workflow command.
     let mut steps = vec![
+        python,
+        // Before the checkout: `python -m pip` in a folder holding the pull request's files
+        // would import a `pip` package the pull request ships.
+        run(
+            "Install platc",
+            format!(
+                "python -m pip install --disable-pip-version-check \"{}\"\n",
+                crate::init::requirement()
+            ),
+        ),
+        {
+            let mut fork = run(
+                "Refuse pull requests from forks",
+                "echo \"::error::a pull request from a fork cannot publish images: push its branch to this repository\"\nexit 1\n",
+            );
+            fork.condition = Some(
+                "github.event_name == 'pull_request_target' && github.event.pull_request.head.repo.full_name != github.repository",
+            );
+            fork
+        },
         checkout,
+        // The message names only platc's constant path: a line of spec text in the log could
+        // be read by the runner as a workflow command.
         run(
             "The workflow is the one platc wrote",
             format!(
@@ -52,8 +98,20 @@ pub fn render(model: &Model, image: &ImageRef) -> Option<(String, serde_json::Va
             ),
         )
         .data("GENERATED", &generated)
-        .data("INSTALLED", PATH),
+        .data("INSTALLED", &format!("{SOURCE}/{PATH}")),
     ];
+    let mut render = run(
+        RENDER_STEP,
+        format!(
+            "platc -q -f {spec} compile --out \"$RUNNER_TEMP/platc-out\"\nreference=\"$(platc -q -f {spec} image tag --reference)\"\ncase \"$reference\" in\n  {repository}:*) ;;\n  *)\n    echo \"::error::the spec moves the image to another repository: merge that first, then the sign-in and its grant\"\n    exit 1\n    ;;\nesac\necho \"reference=$reference\" >> \"$GITHUB_OUTPUT\"\n",
+            spec = shell::var("SPEC"),
+            repository = shell::var("REPOSITORY"),
+        ),
+    )
+    .data("SPEC", &format!("{SOURCE}/{spec_in_repo}"))
+    .data("REPOSITORY", &image.repository);
+    render.id = Some("render");
+    steps.push(render);
     steps.extend(sign_in(publish, &registry));
     let mut look = run(
         "Look for the image in the registry",
@@ -61,26 +119,28 @@ pub fn render(model: &Model, image: &ImageRef) -> Option<(String, serde_json::Va
             "if docker buildx imagetools inspect {image} >/dev/null 2>&1; then\n  echo \"exists=true\" >> \"$GITHUB_OUTPUT\"\n  echo \"${{IMAGE}} is in the registry: nothing to build\"\nelse\n  echo \"exists=false\" >> \"$GITHUB_OUTPUT\"\nfi\n",
             image = shell::var("IMAGE"),
         ),
-    )
-    .data("IMAGE", &reference);
+    );
+    look.env
+        .insert("IMAGE", "${{ steps.render.outputs.reference }}".into());
     look.id = Some("look");
     let mut build = run(
         "Build and push the image the values name",
         format!(
-            "docker build --tag {image} {context}\nif ! docker push {image}; then\n  # Another run may have pushed this tag meanwhile: immutable tags refuse a second push.\n  docker buildx imagetools inspect {image} >/dev/null\nfi\n",
+            "docker build --tag {image} \"$RUNNER_TEMP/platc-out/image\"\nif ! docker push {image}; then\n  # Another run may have pushed this tag meanwhile: immutable tags refuse a second push.\n  docker buildx imagetools inspect {image} >/dev/null\nfi\n",
             image = shell::var("IMAGE"),
-            context = shell::var("CONTEXT"),
         ),
-    )
-    .data("IMAGE", &reference)
-    .data("CONTEXT", &format!("./{}/image", model.gitops.path));
+    );
+    build
+        .env
+        .insert("IMAGE", "${{ steps.render.outputs.reference }}".into());
     build.condition = Some("steps.look.outputs.exists != 'true'");
     steps.push(look);
     steps.push(build);
     let workflow = Workflow {
         name: "Airflow image",
         on: Triggers {
-            pull_request: Branches::only(&model.gitops.branch),
+            pull_request: None,
+            pull_request_target: Some(Branches::only(&model.gitops.branch)),
             push: Branches::only(&model.gitops.branch),
         },
         permissions: IndexMap::from([("contents", "read"), ("id-token", "write")]),
@@ -174,29 +234,59 @@ pub fn prerequisites(model: &Model, image: &ImageRef) -> String {
     let setup = cloud::registry(&image.repository)
         .map(|registry| setup_commands(publish, &registry, &repo, branch))
         .unwrap_or_default();
+    let workflow = federation::workflow_ref(&repo, PATH, branch);
     format!(
-        "`{out}/{PATH}` builds `{out}/image/` and pushes it as `{reference}`, the image every values file \
-         names, on each pull request into `{branch}` and each push to it; it skips the build when the \
-         registry already holds that tag. GitHub runs workflows only from `.github/workflows/` at the \
-         root of the repository: copy the file there once, and again whenever `platc compile` changes it \
-         (its first step fails while the copy differs):\n\n\
+        "`{out}/{PATH}` runs on each pull request into `{branch}` and each push to it. It renders the \
+         build context from the spec with the pinned platc (never the pull request's own `{out}/image/`), \
+         and pushes it as the reference platc computes, the content hash of that context: today \
+         `{reference}`, the image every values file names. It skips the build when the registry already \
+         holds that tag. GitHub runs workflows only from `.github/workflows/` at the root of the \
+         repository: copy the file there once, and again whenever `platc compile` changes it (its first \
+         step fails while the copy differs):\n\n\
          ```sh\nmkdir -p .github/workflows && cp {generated} .github/workflows/\n```\n\n\
          Make its job the required check `{CHECK}`, so values that name an image cannot merge before the \
          image exists: in the repository's settings, a branch protection rule or ruleset for `{branch}` \
          requires that status check (with an existing rule: `gh api --method POST {endpoint} -f {context}`). \
          The job runs on every pull request, not only those that change `{out}/image/`: a required \
-         check whose workflow a path filter skips never reports, and blocks the merge. Pull requests from \
-         forks get no OIDC token, so the check fails for them.\n\n\
-         One-time setup, so that the workflow can sign in without a stored key (GitHub's default token \
-         subjects `{pr}` and `{push}`), and, where the registry has them, immutable tags, so that a \
-         pushed tag never points at another image:\n\n```sh\n{setup}```\n",
+         check whose workflow a path filter skips never reports, and blocks the merge. It fails for \
+         pull requests from forks.\n\n\
+         The run holds a token that can push to the registry, so the pull request decides nothing it \
+         does: it is a `pull_request_target` run, whose workflow is `{branch}`'s, and the cloud trusts \
+         only tokens whose `job_workflow_ref` is `{workflow}`. A pull request that edits the workflow \
+         runs it as a `pull_request` run, if at all, and gets no such token.\n\n\
+         One-time setup, so that the workflow can sign in without a stored key, and, where the registry \
+         has them, immutable tags, so that a pushed tag never points at another image:\n\n```sh\n{setup}```\n",
         generated = shell::quote(&format!("{out}/{PATH}")),
         context = shell::quote(&format!("contexts[]={CHECK}")),
         endpoint = shell::quote(&format!(
             "repos/{repo}/branches/{branch}/protection/required_status_checks/contexts"
         )),
-        pr = federation::pull_request_subject(&repo),
-        push = federation::branch_subject(&repo, branch),
+    )
+}
+
+/// The subjects of the image workflow's runs on pull requests and on pushes to `branch`, under
+/// the subject template [`federation::SUBJECT_CLAIMS`], and the command that sets that template
+/// for the repository (AWS and Azure match `sub` only).
+fn subjects(repo: &str, branch: &str) -> ([String; 2], String) {
+    let workflow = federation::workflow_ref(repo, PATH, branch);
+    let template = federation::SUBJECT_CLAIMS
+        .iter()
+        .map(|claim| {
+            format!(
+                " -f {}",
+                shell::quote(&format!("include_claim_keys[]={claim}"))
+            )
+        })
+        .collect::<String>();
+    (
+        [
+            federation::workflow_subject(repo, federation::PULL_REQUEST_CONTEXT, &workflow),
+            federation::workflow_subject(repo, &federation::branch_context(branch), &workflow),
+        ],
+        format!(
+            "gh api --method PUT {} -F use_default=false{template}   # the subject names the workflow; other OIDC trusts of this repository must expect it too",
+            shell::quote(&format!("repos/{repo}/actions/oidc/customization/sub"))
+        ),
     )
 }
 
@@ -229,7 +319,10 @@ fn setup_commands(publish: &Publish, registry: &Registry<'_>, repo: &str, branch
                 q(number),
                 q(provider.pool),
                 federation::GITHUB_ISSUER,
-                q(&format!("assertion.repository=='{repo}'")),
+                q(&format!(
+                    "assertion.repository=='{repo}' && assertion.job_workflow_ref=='{}'",
+                    federation::workflow_ref(repo, PATH, branch)
+                )),
             ));
             lines.push(format!(
                 "gcloud iam service-accounts add-iam-policy-binding {} --role roles/iam.workloadIdentityUser --member {}",
@@ -275,10 +368,7 @@ fn setup_commands(publish: &Publish, registry: &Registry<'_>, repo: &str, branch
                     "Action": "sts:AssumeRoleWithWebIdentity",
                     "Condition": { "StringEquals": {
                         "token.actions.githubusercontent.com:aud": "sts.amazonaws.com",
-                        "token.actions.githubusercontent.com:sub": [
-                            federation::pull_request_subject(repo),
-                            federation::branch_subject(repo, branch),
-                        ],
+                        "token.actions.githubusercontent.com:sub": subjects(repo, branch).0,
                     }},
                 }],
             });
@@ -297,6 +387,7 @@ fn setup_commands(publish: &Publish, registry: &Registry<'_>, repo: &str, branch
                     },
                 ],
             });
+            lines.push(subjects(repo, branch).1);
             lines.push(format!(
                 "aws iam create-open-id-connect-provider --url {} --client-id-list sts.amazonaws.com   # once per account",
                 federation::GITHUB_ISSUER
@@ -321,12 +412,11 @@ fn setup_commands(publish: &Publish, registry: &Registry<'_>, repo: &str, branch
             ));
         }
         (Publish::Azure(azure), Registry::Acr { name, .. }) => {
+            let ([pull_requests, pushes], template) = subjects(repo, branch);
+            lines.push(template);
             for (credential, subject) in [
-                (
-                    "platc-image-pull-requests",
-                    federation::pull_request_subject(repo),
-                ),
-                ("platc-image-push", federation::branch_subject(repo, branch)),
+                ("platc-image-pull-requests", pull_requests),
+                ("platc-image-push", pushes),
             ] {
                 let parameters = serde_json::json!({
                     "name": credential,

@@ -110,7 +110,7 @@ pub fn render(model: &Model, ctx: &Context) -> Result<OutputTree, Diagnostics> {
     if let Some((path, doc)) = dag_ci::render(model, &image.reference, &ctx.spec_in_repo) {
         add(&mut tree, path, with_header(ctx, &doc));
     }
-    if let Some((path, doc)) = image_ci::render(model, &image.reference) {
+    if let Some((path, doc)) = image_ci::render(model, &image.reference, &ctx.spec_in_repo) {
         add(&mut tree, path, with_header(ctx, &doc));
     }
     add(

@@ -23,8 +23,13 @@ pub struct Workflow {
 /// Pull requests and pushes.
 #[derive(Debug, Serialize)]
 pub struct Triggers {
-    /// Pull requests into these branches.
-    pub pull_request: Branches,
+    /// Pull requests into these branches, run with the workflow of the pull request.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pull_request: Option<Branches>,
+    /// Pull requests into these branches, run with the workflow of the branch they go into:
+    /// a pull request cannot change what such a run does with the credentials it gets.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pull_request_target: Option<Branches>,
     /// Pushes to these branches.
     pub push: Branches,
 }

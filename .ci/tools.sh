@@ -106,13 +106,16 @@ grafana_schema_packages=("@grafana/schema@13.2.3" "typescript@7.0.2")
 
 tools_grafana_schema() {
   local dir="$cache/grafana-schema-13.2.3-typescript-7.0.2"
-  if [ ! -f "$dir/.complete" ]; then
-    rm -rf "$dir"
-    mkdir -p "$dir"
-    (cd "$dir" && npm install --silent --no-audit --no-fund --cache "$cache/npm" \
-      "${grafana_schema_packages[@]}" >/dev/null)
-    touch "$dir/.complete"
-  fi
+  (
+    flock 9
+    if [ ! -f "$dir/.complete" ]; then
+      rm -rf "$dir"
+      mkdir -p "$dir"
+      (cd "$dir" && npm install --silent --no-audit --no-fund --cache "$cache/npm" \
+        "${grafana_schema_packages[@]}" >/dev/null)
+      touch "$dir/.complete"
+    fi
+  ) 9>"$dir.lock"
   echo "$dir"
 }
 
@@ -135,21 +138,29 @@ airflow_providers=(apache-airflow-providers-cncf-kubernetes apache-airflow-provi
   apache-airflow-providers-google apache-airflow-providers-amazon
   apache-airflow-providers-microsoft-azure apache-airflow-providers-fab)
 
+# The key names everything the venv is made of: the lock, the interpreter and uv. A venv is made
+# under a lock file (flock), since CI runs of several clones share the cache; packages come
+# from uv's cache when it has them all (--offline), else from PyPI, and `uv pip check` must
+# find every requirement met.
 tools_airflow() {
   local version="$1"
   local lock="$root/.ci/airflow/$version.txt"
   [ -f "$lock" ] || { echo "no lock for Airflow $version: $lock" >&2; return 2; }
-  local key
-  key="$(sha256sum "$lock" | cut -c1-12)"
+  local uv key
+  uv="$(tools_uv)"
+  key="$( (cat "$lock"; python3 -c 'import sys; print(sys.version)'; "$uv" --version) | sha256sum | cut -c1-12)"
   local venv="$cache/airflow-$version-$key"
-  if [ ! -f "$venv/.complete" ]; then
-    local uv
-    uv="$(tools_uv)"
-    rm -rf "$venv"
-    UV_CACHE_DIR="$cache/uv" "$uv" venv -q -p python3 "$venv"
-    UV_CACHE_DIR="$cache/uv" VIRTUAL_ENV="$venv" "$uv" pip install -q --no-deps -r "$lock"
-    touch "$venv/.complete"
-  fi
+  (
+    flock 9
+    if [ ! -f "$venv/.complete" ]; then
+      rm -rf "$venv"
+      UV_CACHE_DIR="$cache/uv" "$uv" venv -q -p python3 "$venv"
+      UV_CACHE_DIR="$cache/uv" VIRTUAL_ENV="$venv" "$uv" pip install -q --offline --no-deps -r "$lock" 2>/dev/null \
+        || UV_CACHE_DIR="$cache/uv" VIRTUAL_ENV="$venv" "$uv" pip install -q --no-deps -r "$lock"
+      UV_CACHE_DIR="$cache/uv" VIRTUAL_ENV="$venv" "$uv" pip check -q >&2
+      touch "$venv/.complete"
+    fi
+  ) 9>"$cache/airflow-$version.lock"
   echo "$venv"
 }
 

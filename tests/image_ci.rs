@@ -42,24 +42,49 @@ fn step<'a>(workflow: &'a Value, name: &str) -> &'a Value {
         .unwrap_or_else(|| panic!("no step {name}"))
 }
 
-/// Runs the workflow's render step as the runner would (`bash -e`), with the GitOps repository
-/// (this crate) checked out at `source/` and this build's platc first on PATH; returns the
-/// reference it hands to the push, and the folder it rendered.
-fn run_render_step(workflow: &Value) -> (String, PathBuf, tempfile::TempDir) {
-    let render = step(workflow, RENDER_STEP);
-    assert_eq!(render["id"], "render");
+/// A runner's workspace after the checkout step: the GitOps repository (a git work tree holding
+/// `spec`, as `spec_in_repo`, and the output platc compiled from it) at `source/`.
+fn workspace(spec: &Path, spec_in_repo: &str) -> tempfile::TempDir {
     let work = tempfile::tempdir().expect("workspace");
-    std::os::unix::fs::symlink(common::crate_dir(), work.path().join(SOURCE)).expect("checkout");
-    let runner_temp = work.path().join("runner-temp");
-    std::fs::create_dir(&runner_temp).expect("runner temp");
-    let output = work.path().join("github-output");
+    let source = work.path().join(SOURCE);
+    let copy = source.join(spec_in_repo);
+    std::fs::create_dir_all(copy.parent().expect("folder")).expect("folders");
+    std::fs::copy(spec, &copy).expect("spec");
+    let init = Command::new("git")
+        .args(["init", "-q"])
+        .arg(&source)
+        .output()
+        .expect("git");
+    assert!(init.status.success());
+    let compiled = common::command()
+        .arg("-q")
+        .arg("-f")
+        .arg(&copy)
+        .arg("compile")
+        .output()
+        .expect("platc");
+    assert!(
+        compiled.status.success(),
+        "{}",
+        String::from_utf8_lossy(&compiled.stderr)
+    );
+    work
+}
+
+/// Runs one `run:` step of the workflow as the runner would (`bash -e`) in `work`, with this
+/// build's platc first on PATH; returns whether it succeeded and what it wrote to
+/// `GITHUB_OUTPUT`.
+fn run_step(step: &Value, work: &Path) -> (bool, String) {
+    let runner_temp = work.join("runner-temp");
+    std::fs::create_dir_all(&runner_temp).expect("runner temp");
+    let output = work.join("github-output");
     let bin = Path::new(env!("CARGO_BIN_EXE_platc"))
         .parent()
         .expect("bin dir")
         .to_owned();
     let mut cmd = Command::new("bash");
-    cmd.args(["-e", "-c", render["run"].as_str().expect("script")])
-        .current_dir(work.path())
+    cmd.args(["-e", "-c", step["run"].as_str().expect("script")])
+        .current_dir(work)
         .env(
             "PATH",
             format!(
@@ -68,25 +93,31 @@ fn run_render_step(workflow: &Value) -> (String, PathBuf, tempfile::TempDir) {
                 std::env::var("PATH").unwrap_or_default()
             ),
         )
+        .env("GITHUB_WORKSPACE", work.canonicalize().expect("workspace"))
         .env("RUNNER_TEMP", &runner_temp)
         .env("GITHUB_OUTPUT", &output);
-    for (name, value) in render["env"].as_object().expect("env") {
+    for (name, value) in step["env"].as_object().into_iter().flatten() {
         cmd.env(name, value.as_str().expect("literal"));
     }
     let out = cmd.output().expect("bash runs");
-    assert!(
+    (
         out.status.success(),
-        "render step: {}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let written = std::fs::read_to_string(&output).expect("GITHUB_OUTPUT");
-    let reference = written
-        .lines()
-        .find_map(|l| l.strip_prefix("reference="))
-        .expect("reference output")
-        .to_owned();
-    (reference, runner_temp.join("platc-out/image"), work)
+        std::fs::read_to_string(&output).unwrap_or_default(),
+    )
+}
+
+/// Runs the render step; returns the reference it hands to the push.
+fn run_render_step(workflow: &Value, work: &Path) -> Option<String> {
+    let render = step(workflow, RENDER_STEP);
+    assert_eq!(render["id"], "render");
+    let (ok, written) = run_step(render, work);
+    ok.then(|| {
+        written
+            .lines()
+            .find_map(|l| l.strip_prefix("reference="))
+            .expect("reference output")
+            .to_owned()
+    })
 }
 
 #[test]
@@ -134,11 +165,19 @@ fn the_workflow_pushes_the_reference_every_values_file_names() {
             "{cloud}: builds what platc rendered"
         );
 
-        let (pushed, context, _work) = run_render_step(&workflow);
+        let spec_in_repo = step(&workflow, RENDER_STEP)["env"]["SPEC"]
+            .as_str()
+            .and_then(|s| s.strip_prefix(&format!("{SOURCE}/")))
+            .expect("SPEC below the checkout")
+            .to_owned();
+        let work = workspace(&spec, &spec_in_repo);
+        let pushed = run_render_step(&workflow, work.path())
+            .unwrap_or_else(|| panic!("{cloud}: the render step failed"));
         assert!(
-            context.join("Dockerfile").is_file(),
-            "{cloud}: {}",
-            context.display()
+            work.path()
+                .join("runner-temp/platc-out/image/Dockerfile")
+                .is_file(),
+            "{cloud}: the build context"
         );
         let values: Vec<(&String, &String)> = tree
             .files()
@@ -183,11 +222,42 @@ fn the_workflow_pushes_the_reference_every_values_file_names() {
     }
 }
 
+/// The bundled spec's workflow and a workspace where its render step succeeds.
+fn bundled_workspace() -> (Value, tempfile::TempDir) {
+    let spec = common::crate_dir().join("platform.yaml");
+    let tree = tree_of(&spec);
+    let workflow = parse(PATH, tree.get(PATH).expect("workflow"));
+    let work = workspace(&spec, "platform.yaml");
+    assert!(run_render_step(&workflow, work.path()).is_some());
+    (workflow, work)
+}
+
 #[test]
-fn the_render_step_refuses_a_spec_that_moves_the_image() {
-    let tree = tree_of(&common::crate_dir().join("platform.yaml"));
-    let mut workflow = parse(PATH, tree.get(PATH).expect("workflow"));
-    // As if the pull request's spec named another repository than the one the sign-in is for.
+fn the_render_step_refuses_hand_edited_output_links_and_a_moved_image() {
+    // Values that name another image than platc renders from the spec: refused, whatever the
+    // image.
+    let (workflow, work) = bundled_workspace();
+    let values = work.path().join("source/out/prod/values.yaml");
+    let text = std::fs::read_to_string(&values).unwrap();
+    let edited = text.replacen("defaultAirflowTag: ", "defaultAirflowTag: x", 1);
+    assert_ne!(text, edited);
+    std::fs::write(&values, edited).unwrap();
+    assert_eq!(
+        run_render_step(&workflow, work.path()),
+        None,
+        "hand-edited values"
+    );
+
+    // A spec that is a link (here to a copy outside the checkout): refused before platc reads it.
+    let (workflow, work) = bundled_workspace();
+    let spec = work.path().join("source/platform.yaml");
+    let outside = work.path().join("elsewhere.yaml");
+    std::fs::rename(&spec, &outside).unwrap();
+    std::os::unix::fs::symlink(&outside, &spec).unwrap();
+    assert_eq!(run_render_step(&workflow, work.path()), None, "linked spec");
+
+    // As if the pull request's spec named another repository than the sign-in is for.
+    let (mut workflow, work) = bundled_workspace();
     workflow["jobs"]["image"]["steps"]
         .as_array_mut()
         .unwrap()
@@ -195,11 +265,27 @@ fn the_render_step_refuses_a_spec_that_moves_the_image() {
         .find(|s| s["name"] == RENDER_STEP)
         .unwrap()["env"]["REPOSITORY"] =
         Value::String("europe-west1-docker.pkg.dev/other/airflow/airflow".into());
-    let result = std::panic::catch_unwind(|| run_render_step(&workflow));
-    assert!(
-        result.is_err(),
-        "the render step accepted another repository"
+    assert_eq!(run_render_step(&workflow, work.path()), None, "moved image");
+}
+
+#[test]
+fn output_made_by_an_older_platc_is_refused() {
+    let (workflow, work) = bundled_workspace();
+    let version = step(
+        &workflow,
+        "Use the platc release the pull request's output was made with",
     );
+    // The same release: nothing to install.
+    assert!(run_step(version, work.path()).0);
+    let generated = work.path().join("source/out").join(PATH);
+    let text = std::fs::read_to_string(&generated).unwrap();
+    let older = text.replace(
+        &format!("platc=={}", env!("CARGO_PKG_VERSION")),
+        "platc==0.0.1",
+    );
+    assert_ne!(text, older);
+    std::fs::write(&generated, older).unwrap();
+    assert!(!run_step(version, work.path()).0, "an older release");
 }
 
 fn venv_tool(name: &str) -> Option<PathBuf> {
@@ -441,7 +527,7 @@ fn the_setup_commands_read_back_as_the_spec_says() {
                 );
                 assert!(commands.iter().any(|c| {
                     c.iter()
-                        .any(|w| w.ends_with(&format!("/attribute.repository/{repo}")))
+                        .any(|w| w.ends_with(&format!("/attribute.job_workflow_ref/{workflow_ref}")))
                 }));
             }
             "aws" => {

@@ -44,10 +44,13 @@ pub struct WifProvider<'a> {
 }
 
 impl WifProvider<'_> {
-    /// The principal set of every token whose `repository` attribute is `repo`.
-    pub fn repository_principal(&self, repo: &str) -> String {
+    /// The principal set of every token whose `job_workflow_ref` attribute is `workflow_ref`
+    /// (the provider maps `attribute.job_workflow_ref=assertion.job_workflow_ref`): the grant
+    /// names the workflow, so even a provider with a looser condition lends the identity to no
+    /// other workflow of the repository.
+    pub fn workflow_principal(&self, workflow_ref: &str) -> String {
         format!(
-            "principalSet://iam.googleapis.com/projects/{}/locations/global/workloadIdentityPools/{}/attribute.repository/{repo}",
+            "principalSet://iam.googleapis.com/projects/{}/locations/global/workloadIdentityPools/{}/attribute.job_workflow_ref/{workflow_ref}",
             self.project_number, self.pool
         )
     }
@@ -110,8 +113,8 @@ mod tests {
             ("123456789012", "github", "platform-gitops")
         );
         assert_eq!(
-            p.repository_principal("carshare/platform-gitops"),
-            "principalSet://iam.googleapis.com/projects/123456789012/locations/global/workloadIdentityPools/github/attribute.repository/carshare/platform-gitops"
+            p.workflow_principal("carshare/platform-gitops/.github/workflows/platc-image.yml@refs/heads/main"),
+            "principalSet://iam.googleapis.com/projects/123456789012/locations/global/workloadIdentityPools/github/attribute.job_workflow_ref/carshare/platform-gitops/.github/workflows/platc-image.yml@refs/heads/main"
         );
         for bad in [
             "",

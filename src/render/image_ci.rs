@@ -87,10 +87,42 @@ pub fn render(
             fork
         },
         checkout,
-        // The message names only platc's constant path: a line of spec text in the log could
-        // be read by the runner as a workflow command.
+        // A pull request made with a newer platc release (its tags may differ) is rendered by
+        // that release, from PyPI; an older one is refused.
         run(
-            "The workflow is the one platc wrote",
+            "Use the platc release the pull request's output was made with",
+            format!(
+                "if [ -L {generated} ] || [ ! -f {generated} ]; then\n  echo \"::error::the generated image workflow is not a regular file\"\n  exit 1\nfi\nwanted=\"$(grep -osE 'platc==[0-9]+\\.[0-9]+\\.[0-9]+' -- {generated} | head -n 1 | cut -d= -f3 || true)\"\nif [ -n \"$wanted\" ] && [ \"$wanted\" != {base} ]; then\n  if [ \"$(printf '%s\\n%s\\n' {base} \"$wanted\" | sort -V | head -n 1)\" != {base} ]; then\n    echo \"::error::the output was made by an older platc than this workflow runs: run platc compile with the newer one\"\n    exit 1\n  fi\n  python -m pip install --disable-pip-version-check \"platc==$wanted\"\nfi\n",
+                generated = shell::var("GENERATED"),
+                base = shell::var("BASE"),
+            ),
+        )
+        .data("GENERATED", &generated)
+        .data("BASE", env!("CARGO_PKG_VERSION")),
+    ];
+    // The spec must be a file of the checkout (a link could make platc read the runner's files
+    // into its messages), and the committed output must be exactly what platc renders from it:
+    // Argo CD deploys the committed values, so a hand-edited image there would otherwise pass.
+    // Messages are fixed text: a file name from the pull request could start a workflow command.
+    let mut render = run(
+        RENDER_STEP,
+        format!(
+            "resolved=\"$(realpath -e -- {spec})\"\ncase \"$resolved\" in\n  \"$GITHUB_WORKSPACE\"/{source}/*) ;;\n  *)\n    echo \"::error::the spec is not a file of the repository\"\n    exit 1\n    ;;\nesac\nif [ -L {spec} ] || [ ! -f \"$resolved\" ]; then\n  echo \"::error::the spec is not a regular file\"\n  exit 1\nfi\nplatc -q -f {spec} compile --out \"$RUNNER_TEMP/platc-out\"\nif ! diff -r -q --no-dereference -- \"$RUNNER_TEMP/platc-out\" {committed} >/dev/null 2>&1; then\n  echo \"::error::the committed output is not what platc renders from the spec: run platc compile and commit the result\"\n  exit 1\nfi\nreference=\"$(platc -q -f {spec} image tag --reference)\"\ncase \"$reference\" in\n  {repository}:*) ;;\n  *)\n    echo \"::error::the spec moves the image to another repository: merge that first, then the sign-in and its grant\"\n    exit 1\n    ;;\nesac\necho \"reference=$reference\" >> \"$GITHUB_OUTPUT\"\n",
+            spec = shell::var("SPEC"),
+            source = SOURCE,
+            committed = shell::var("COMMITTED"),
+            repository = shell::var("REPOSITORY"),
+        ),
+    )
+    .data("SPEC", &format!("{SOURCE}/{spec_in_repo}"))
+    .data("COMMITTED", &format!("{SOURCE}/{}", model.gitops.path))
+    .data("REPOSITORY", &image.repository);
+    render.id = Some("render");
+    steps.push(render);
+    // The copy GitHub runs after the merge must be the one platc wrote.
+    steps.push(
+        run(
+            "The installed workflow is the one platc wrote",
             format!(
                 "if ! cmp -s -- {generated} {installed}; then\n  echo \"::error file={PATH}::this copy differs from the workflow platc wrote under gitops.path: copy that over it (PREREQUISITES.md)\"\n  exit 1\nfi\n",
                 generated = shell::var("GENERATED"),
@@ -99,19 +131,7 @@ pub fn render(
         )
         .data("GENERATED", &generated)
         .data("INSTALLED", &format!("{SOURCE}/{PATH}")),
-    ];
-    let mut render = run(
-        RENDER_STEP,
-        format!(
-            "platc -q -f {spec} compile --out \"$RUNNER_TEMP/platc-out\"\nreference=\"$(platc -q -f {spec} image tag --reference)\"\ncase \"$reference\" in\n  {repository}:*) ;;\n  *)\n    echo \"::error::the spec moves the image to another repository: merge that first, then the sign-in and its grant\"\n    exit 1\n    ;;\nesac\necho \"reference=$reference\" >> \"$GITHUB_OUTPUT\"\n",
-            spec = shell::var("SPEC"),
-            repository = shell::var("REPOSITORY"),
-        ),
-    )
-    .data("SPEC", &format!("{SOURCE}/{spec_in_repo}"))
-    .data("REPOSITORY", &image.repository);
-    render.id = Some("render");
-    steps.push(render);
+    );
     steps.extend(sign_in(publish, &registry));
     let mut look = run(
         "Look for the image in the registry",
@@ -253,7 +273,15 @@ pub fn prerequisites(model: &Model, image: &ImageRef) -> String {
          The run holds a token that can push to the registry, so the pull request decides nothing it \
          does: it is a `pull_request_target` run, whose workflow is `{branch}`'s, and the cloud trusts \
          only tokens whose `job_workflow_ref` is `{workflow}`. A pull request that edits the workflow \
-         runs it as a `pull_request` run, if at all, and gets no such token.\n\n\
+         runs it as a `pull_request` run, if at all, and gets no such token. The check also requires \
+         the committed output to be exactly what platc renders from the spec, so values cannot name \
+         another image than the one it pushes; a pull request whose output a newer platc release made \
+         is rendered by that release (from PyPI), an older one is refused. Merge queues are not \
+         supported: a `merge_group` run would run the queued changes' workflow.\n\n\
+         GitHub is moving the default subject of new repositories (and of renamed or transferred \
+         ones) to a form with the owner's and repository's ids; if the cloud refuses the token, \
+         compare the subject GitHub issues (the token's `sub`, visible in the cloud's audit log) with \
+         the ones below.\n\n\
          One-time setup, so that the workflow can sign in without a stored key, and, where the registry \
          has them, immutable tags, so that a pushed tag never points at another image:\n\n```sh\n{setup}```\n",
         generated = shell::quote(&format!("{out}/{PATH}")),
@@ -314,7 +342,7 @@ fn setup_commands(publish: &Publish, registry: &Registry<'_>, repo: &str, branch
                 q(number)
             ));
             lines.push(format!(
-                "gcloud iam workload-identity-pools providers create-oidc {} --project {} --location global --workload-identity-pool {} --issuer-uri {} --attribute-mapping google.subject=assertion.sub,attribute.repository=assertion.repository --attribute-condition {}",
+                "gcloud iam workload-identity-pools providers create-oidc {} --project {} --location global --workload-identity-pool {} --issuer-uri {} --attribute-mapping google.subject=assertion.sub,attribute.repository=assertion.repository,attribute.job_workflow_ref=assertion.job_workflow_ref --attribute-condition {}",
                 q(provider.provider),
                 q(number),
                 q(provider.pool),
@@ -327,7 +355,7 @@ fn setup_commands(publish: &Publish, registry: &Registry<'_>, repo: &str, branch
             lines.push(format!(
                 "gcloud iam service-accounts add-iam-policy-binding {} --role roles/iam.workloadIdentityUser --member {}",
                 q(&gcp.service_account),
-                q(&provider.repository_principal(repo)),
+                q(&provider.workflow_principal(&federation::workflow_ref(repo, PATH, branch))),
             ));
             lines.push(format!(
                 "gcloud artifacts repositories add-iam-policy-binding {} --project {} --location {} --role roles/artifactregistry.writer --member {}",

@@ -337,18 +337,7 @@ const AIRFLOW_NAMES: &[(&str, &str)] = &[
 
 /// Families platc maps for a version that its recording does not have: (version, family, why).
 /// tests/data/statsd/README.md lists the same. Empty: every family each version gets was seen.
-const NOT_RECORDED: &[(&str, &str, &str)] = &[
-    (
-        "3.2.2",
-        "airflow_task_queued_duration_seconds",
-        "not sent by Airflow 3: only TaskInstance._check_and_change_state_before_execution emits it",
-    ),
-    (
-        "3.3.2",
-        "airflow_task_queued_duration_seconds",
-        "not sent by Airflow 3: only TaskInstance._check_and_change_state_before_execution emits it",
-    ),
-];
+const NOT_RECORDED: &[(&str, &str, &str)] = &[];
 
 /// Whether the statsd_exporter glob `pattern` (`*` one whole, non-empty component) matches
 /// `name`.
@@ -920,6 +909,49 @@ fn every_panel_and_rule_expression_returns_data_from_a_real_prometheus() {
         std::fs::write(path, serde_json::to_string(&doc).expect("json")).expect("write plot data");
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+/// Every `airflow_*` series a panel or an alert of an Airflow 2 and an Airflow 3 environment
+/// queries belongs to a family that version sends (`task.queued_duration` only on Airflow 2,
+/// the DAG processor's heartbeat only on Airflow 3).
+#[test]
+fn panels_and_alerts_query_only_families_the_version_sends() {
+    let metric = regex::Regex::new(r"\bairflow_[a-z0-9_]+").expect("regex");
+    for version in ["2.11.2", "3.2.2", "3.3.2"] {
+        let model = model_of(&spec_on(version));
+        let scope = scope(&model, "prod");
+        assert_eq!(scope.airflow3, version.starts_with('3'), "{version}");
+        let sent: std::collections::BTreeSet<String> = metrics::families(scope.airflow3)
+            .flat_map(metrics::series_names)
+            .collect();
+        let mut exprs: Vec<String> = dashboards::all(&scope)
+            .iter()
+            .flat_map(|(_, b)| {
+                b.panels
+                    .iter()
+                    .flat_map(|p| p.targets.iter().map(|t| t.expr.clone()))
+                    .collect::<Vec<_>>()
+            })
+            .collect();
+        for group in rules::groups(&scope).expect("alerts") {
+            exprs.extend(group.rules.iter().map(|r| r.expr.clone()));
+        }
+        let mut queried = 0;
+        for expr in &exprs {
+            for name in metric.find_iter(expr) {
+                queried += 1;
+                assert!(
+                    sent.contains(name.as_str()),
+                    "{version}: `{expr}` queries {}, which this Airflow does not send",
+                    name.as_str()
+                );
+            }
+        }
+        assert!(
+            queried > 10,
+            "{version}: only {queried} airflow_* names queried"
+        );
+    }
 }
 
 #[test]

@@ -24,6 +24,20 @@ pub enum Kind {
     Histogram,
 }
 
+/// The Airflow majors that send a family; platc maps (and `platc monitoring` lists) a family
+/// only for an environment whose Airflow sends it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SentBy {
+    Both,
+    /// Only Airflow 2 (`task.queued_duration`: on Airflow 3 its one sender,
+    /// `TaskInstance._check_and_change_state_before_execution`, is never called, since the task
+    /// SDK runs tasks).
+    Airflow2,
+    /// Only Airflow 3 (the standalone DAG processor).
+    Airflow3,
+}
+
 /// One mapped family.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct Family {
@@ -37,8 +51,8 @@ pub struct Family {
     pub tags: &'static [&'static str],
     /// A label filled from the glob's `*`, if any.
     pub captured: Option<&'static str>,
-    /// Only sent by Airflow 3 (the standalone DAG processor).
-    pub airflow3_only: bool,
+    /// Which Airflow majors send it.
+    pub sent_by: SentBy,
     /// What it measures.
     pub help: &'static str,
 }
@@ -56,7 +70,7 @@ const fn family(
         kind,
         tags,
         captured: None,
-        airflow3_only: false,
+        sent_by: SentBy::Both,
         help,
     }
 }
@@ -94,13 +108,16 @@ pub const FAMILIES: &[Family] = &[
         &["dag_id", "task_id"],
         "Duration of task runs (task-group ids in full).",
     ),
-    family(
-        "task.queued_duration",
-        "airflow_task_queued_duration_seconds",
-        Kind::Histogram,
-        &["dag_id", "task_id"],
-        "Time tasks spent queued before running.",
-    ),
+    Family {
+        sent_by: SentBy::Airflow2,
+        ..family(
+            "task.queued_duration",
+            "airflow_task_queued_duration_seconds",
+            Kind::Histogram,
+            &["dag_id", "task_id"],
+            "Time tasks spent queued before running (Airflow 2 only).",
+        )
+    },
     family(
         "ti.start",
         "airflow_task_start_total",
@@ -186,7 +203,7 @@ pub const FAMILIES: &[Family] = &[
         "Triggerer heartbeats.",
     ),
     Family {
-        airflow3_only: true,
+        sent_by: SentBy::Airflow3,
         ..family(
             "dag_processor_heartbeat",
             "airflow_dag_processor_heartbeat_total",
@@ -231,11 +248,13 @@ pub fn name(statsd: &str) -> &'static str {
         .map_or("airflow_unmapped", |f| f.name)
 }
 
-/// The families an environment on Airflow `major` gets.
+/// The families an environment on Airflow 3 (`airflow3`) or Airflow 2 gets.
 pub fn families(airflow3: bool) -> impl Iterator<Item = &'static Family> {
-    FAMILIES
-        .iter()
-        .filter(move |f| airflow3 || !f.airflow3_only)
+    FAMILIES.iter().filter(move |f| match f.sent_by {
+        SentBy::Both => true,
+        SentBy::Airflow2 => !airflow3,
+        SentBy::Airflow3 => airflow3,
+    })
 }
 
 /// The labels of `family` as Prometheus shows them, sorted, without the scrape's own.

@@ -911,6 +911,22 @@ fn every_panel_and_rule_expression_returns_data_from_a_real_prometheus() {
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
 
+/// The query of every panel target and the expression of every alert of `scope`.
+fn panel_and_rule_exprs(scope: &Scope) -> Vec<String> {
+    let mut exprs: Vec<String> = dashboards::all(scope)
+        .iter()
+        .flat_map(|(_, b)| {
+            b.panels
+                .iter()
+                .flat_map(|p| p.targets.iter().map(|t| t.expr.clone()))
+        })
+        .collect();
+    for group in rules::groups(scope).expect("alerts") {
+        exprs.extend(group.rules.iter().map(|r| r.expr.clone()));
+    }
+    exprs
+}
+
 /// Every `airflow_*` series a panel or an alert of an Airflow 2 and an Airflow 3 environment
 /// queries belongs to a family that version sends (`task.queued_duration` only on Airflow 2,
 /// the DAG processor's heartbeat only on Airflow 3).
@@ -924,18 +940,7 @@ fn panels_and_alerts_query_only_families_the_version_sends() {
         let sent: std::collections::BTreeSet<String> = metrics::families(scope.airflow3)
             .flat_map(metrics::series_names)
             .collect();
-        let mut exprs: Vec<String> = dashboards::all(&scope)
-            .iter()
-            .flat_map(|(_, b)| {
-                b.panels
-                    .iter()
-                    .flat_map(|p| p.targets.iter().map(|t| t.expr.clone()))
-                    .collect::<Vec<_>>()
-            })
-            .collect();
-        for group in rules::groups(&scope).expect("alerts") {
-            exprs.extend(group.rules.iter().map(|r| r.expr.clone()));
-        }
+        let exprs = panel_and_rule_exprs(&scope);
         let mut queried = 0;
         for expr in &exprs {
             for name in metric.find_iter(expr) {
@@ -967,20 +972,7 @@ fn kube_metric_names_exist_in_cadvisor_and_kube_state_metrics() {
     let known: std::collections::BTreeSet<&str> = cadvisor.lines().chain(ksm.lines()).collect();
     let model = model_of(&common::bundled());
     let scope = scope(&model, "prod");
-    let mut exprs: Vec<String> = dashboards::all(&scope)
-        .iter()
-        .flat_map(|(_, b)| {
-            b.panels
-                .iter()
-                .flat_map(|p| p.targets.iter().map(|t| t.expr.clone()))
-        })
-        .collect();
-    let file = rules::rules_file(&scope).expect("alerts");
-    for group in file["groups"].as_array().expect("groups") {
-        for rule in group["rules"].as_array().expect("rules") {
-            exprs.push(rule["expr"].as_str().unwrap_or_default().to_owned());
-        }
-    }
+    let exprs = panel_and_rule_exprs(&scope);
     let ident = regex::Regex::new(r"\b(container_[a-z_]+|kube_[a-z_]+)\b").expect("regex");
     let mut used = 0;
     for expr in &exprs {

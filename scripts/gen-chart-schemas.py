@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Writes catalog/chart/<version>.json: the official Airflow chart's values.schema.json with the
 annotations that never affect validation (descriptions, examples, defaults, docs sections) removed,
-so the binary can embed one schema per chart version platc renders.
+so the binary can embed one schema per chart version platc renders. A description that marks
+its key deprecated stays: validate warns about such keys (helm-values-deprecated).
 
 Source: ../shared/conformance/airflow-chart*/ (each folder's Chart.yaml names its version).
 Usage: python3 scripts/gen-chart-schemas.py [--check]
@@ -24,7 +25,9 @@ def strip(node, named=False):
         if named:
             return {k: strip(v) for k, v in node.items()}
         return {
-            k: strip(v, k in NAMED) for k, v in node.items() if k not in ANNOTATIONS
+            k: strip(v, k in NAMED)
+            for k, v in node.items()
+            if k not in ANNOTATIONS or (k == "description" and "(deprecated" in str(v))
         }
     if isinstance(node, list):
         return [strip(v) for v in node]

@@ -253,3 +253,20 @@ fn secrets_named_in_helm_values_must_be_kubernetes_names_and_reach_the_inventory
         "{prerequisites}"
     );
 }
+
+#[test]
+fn deprecated_chart_keys_in_helm_values_are_warned_with_the_key_to_use() {
+    // Chart 1.22.0 marks `workers.extraVolumes` deprecated in its schema, as 1.21.0 does.
+    let spec = spec_with(
+        "helm:\n  values:\n    workers:\n      extraVolumes: [{name: x, emptyDir: {}}]\n",
+    );
+    let out = platc(project(spec).path(), &["validate"]);
+    assert_eq!(out.status, 0, "a warning: {}", out.stderr);
+    assert!(
+        out.stderr.contains("warning[helm-values-deprecated]")
+            && out.stderr.contains("`workers.extraVolumes`")
+            && out.stderr.contains("workers.kubernetes.extraVolumes"),
+        "{}",
+        out.stderr
+    );
+}

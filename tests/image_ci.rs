@@ -526,8 +526,9 @@ fn the_setup_commands_read_back_as_the_spec_says() {
                     )
                 );
                 assert!(commands.iter().any(|c| {
-                    c.iter()
-                        .any(|w| w.ends_with(&format!("/attribute.job_workflow_ref/{workflow_ref}")))
+                    c.iter().any(|w| {
+                        w.ends_with(&format!("/attribute.job_workflow_ref/{workflow_ref}"))
+                    })
                 }));
             }
             "aws" => {

@@ -113,7 +113,9 @@ mod tests {
             ("123456789012", "github", "platform-gitops")
         );
         assert_eq!(
-            p.workflow_principal("carshare/platform-gitops/.github/workflows/platc-image.yml@refs/heads/main"),
+            p.workflow_principal(
+                "carshare/platform-gitops/.github/workflows/platc-image.yml@refs/heads/main"
+            ),
             "principalSet://iam.googleapis.com/projects/123456789012/locations/global/workloadIdentityPools/github/attribute.job_workflow_ref/carshare/platform-gitops/.github/workflows/platc-image.yml@refs/heads/main"
         );
         for bad in [

@@ -183,8 +183,69 @@ pub fn check(model: &Model, doc: &Document) -> Diagnostics {
             schema_errors(env, &at, &mut out);
         }
         secret_names(env, &at, &mut out);
+        if let Some(schema) = chart_schema(&env.airflow.chart) {
+            let mut path = Vec::new();
+            for (key, value) in &env.helm.values {
+                path.push(key.clone());
+                let node = (env.airflow.chart.as_str(), &schema.schema);
+                deprecated_keys(node, key, value, &mut path, &at, &mut out);
+                path.pop();
+            }
+        }
     }
     out
+}
+
+/// Passthrough keys the chart's schema describes as deprecated (`(deprecated, use X instead)`):
+/// the chart prints a rename notice for them on every render.
+fn deprecated_keys(
+    (chart, parent): (&str, &Value),
+    key: &str,
+    value: &Value,
+    path: &mut Vec<String>,
+    at: &Origin<'_>,
+    out: &mut Diagnostics,
+) {
+    let Some(node) = parent.get("properties").and_then(|p| p.get(key)) else {
+        return;
+    };
+    let description = node
+        .get("description")
+        .and_then(Value::as_str)
+        .unwrap_or("");
+    if let Some(start) = description.find("(deprecated") {
+        let note = &description[start..];
+        let replacement = note
+            .find("use ")
+            .map(|i| &note[i + 4..])
+            .and_then(|rest| rest.find(" instead").map(|end| &rest[..end]))
+            .map(|r| r.replace("``", "`"));
+        let pointer: String = path
+            .iter()
+            .map(|k| format!("/{}", escape_pointer(k)))
+            .collect();
+        let mut d = Diagnostic::warning(
+            "helm-values-deprecated",
+            format!(
+                "chart {} deprecates `{}`: it prints a rename notice on every render",
+                chart.trim(),
+                path.join(".")
+            ),
+        )
+        .at(at.key(&format!("/helm/values{pointer}")));
+        if let Some(replacement) = replacement {
+            d = d.help(format!("use {replacement}"));
+        }
+        out.push(d);
+        return;
+    }
+    if let Value::Object(map) = value {
+        for (child_key, child) in map {
+            path.push(child_key.clone());
+            deprecated_keys((chart, node), child_key, child, path, at, out);
+            path.pop();
+        }
+    }
 }
 
 /// The Secrets `helm.values` makes pods read go into PREREQUISITES.md and ExternalSecrets, so
@@ -268,6 +329,8 @@ fn owned_keys(
 struct ChartSchema {
     validator: Validator,
     keys: Vec<String>,
+    /// The schema itself, for the descriptions that mark keys deprecated.
+    schema: Value,
 }
 
 /// The chart's values schema for a chart version platc renders.
@@ -288,6 +351,7 @@ fn chart_schema(chart: &str) -> Option<&'static ChartSchema> {
         Some(ChartSchema {
             validator: jsonschema::validator_for(&schema).ok()?,
             keys,
+            schema,
         })
     })
     .as_ref()

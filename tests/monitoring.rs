@@ -74,12 +74,15 @@ fn spec_on(version: &str) -> String {
     };
     let mut out = String::new();
     let mut skipping = false;
+    let (mut versions, mut charts) = (0, 0);
     for line in text.lines() {
-        if line.starts_with("  version: 3.2.2") {
+        if line.starts_with("  version: ") {
+            versions += 1;
             out.push_str(&format!("  version: {version}\n"));
             continue;
         }
         if line.starts_with("  chart: ") {
+            charts += 1;
             out.push_str(&format!("  chart: {chart}\n"));
             continue;
         }
@@ -96,7 +99,25 @@ fn spec_on(version: &str) -> String {
         out.push_str(line);
         out.push('\n');
     }
+    assert_eq!(
+        (versions, charts),
+        (1, 1),
+        "the bundled spec's `airflow.version` and `airflow.chart` lines were not found once each"
+    );
     out
+}
+
+/// The model of the bundled spec on Airflow `version`, every environment checked to run it.
+fn model_on(version: &str) -> Model {
+    let model = model_of(&spec_on(version));
+    for env in &model.environments {
+        assert_eq!(
+            env.airflow.version, version,
+            "{}: spec_on did not move the environment to Airflow {version}",
+            env.name
+        );
+    }
+    model
 }
 
 fn model_of(spec: &str) -> Model {
@@ -647,7 +668,7 @@ fn rules_pass_promtool_check_and_fire_or_stay_quiet_in_promtool_tests() {
         return;
     }
     for version in ["3.2.2", "2.11.2", "3.3.2"] {
-        let model = model_of(&spec_on(version));
+        let model = model_on(version);
         let scope = scope(&model, "prod");
         let file = rules::rules_file(&scope).expect("alerts are on in the bundled spec");
         let dir = tempfile::tempdir().expect("tempdir");
@@ -934,7 +955,7 @@ fn panel_and_rule_exprs(scope: &Scope) -> Vec<String> {
 fn panels_and_alerts_query_only_families_the_version_sends() {
     let metric = regex::Regex::new(r"\bairflow_[a-z0-9_]+").expect("regex");
     for version in ["2.11.2", "3.2.2", "3.3.2"] {
-        let model = model_of(&spec_on(version));
+        let model = model_on(version);
         let scope = scope(&model, "prod");
         assert_eq!(scope.airflow3, version.starts_with('3'), "{version}");
         let sent: std::collections::BTreeSet<String> = metrics::families(scope.airflow3)
@@ -1107,7 +1128,8 @@ fn dashboards_satisfy_grafanas_dashboard_schema() {
     });
     std::fs::write(dir.path().join("tsconfig.json"), config.to_string()).expect("tsconfig");
     let source = |json: &str| {
-        let mut ts = String::from("import type { Dashboard } from \"@grafana/schema\";\n");
+        let mut ts =
+            String::from("import type { Dashboard, DataQuery } from \"@grafana/schema\";\n");
         for (kind, module) in PANEL_OPTIONS {
             ts.push_str(&format!(
                 "import type * as {kind} from \"@grafana/schema/dist/esm/raw/composable/{module}\";\n"
@@ -1130,6 +1152,26 @@ fn dashboards_satisfy_grafanas_dashboard_schema() {
                 "export const panel{i} = {} satisfies Json<{kind}.Options>;\n",
                 panel["options"]
             ));
+            // The dashboard types leave a target `Record<string, unknown>`: each one against
+            // Grafana's `DataQuery` plus the Prometheus query's own fields.
+            ts.push_str(&format!(
+                "export const targets{i} = {} satisfies Array<DataQuery & \
+                 {{ expr: string; legendFormat: string }}>;\n",
+                panel["targets"]
+            ));
+            // ... and `fieldConfig.defaults.custom` `Record<string, unknown>`: a time series
+            // panel's against its plugin's `FieldConfig` (the stat plugin has none).
+            if kind == "timeseries" {
+                let custom = &panel["fieldConfig"]["defaults"]["custom"];
+                let custom = if custom.is_null() {
+                    json!({})
+                } else {
+                    custom.clone()
+                };
+                ts.push_str(&format!(
+                    "export const custom{i} = {custom} satisfies Json<timeseries.FieldConfig>;\n"
+                ));
+            }
         }
         ts
     };
@@ -1147,7 +1189,7 @@ fn dashboards_satisfy_grafanas_dashboard_schema() {
     let mut files = 0;
     let mut sample = None;
     for version in ["2.11.2", "3.2.2", "3.3.2"] {
-        let model = model_of(&spec_on(version));
+        let model = model_on(version);
         for env in &model.environments {
             let Some(scope) = Scope::of(&model, env) else {
                 continue;
@@ -1156,6 +1198,7 @@ fn dashboards_satisfy_grafanas_dashboard_schema() {
                 let data = doc["data"].as_object().expect("ConfigMap data");
                 for text in data.values() {
                     let text = text.as_str().expect("dashboard JSON text");
+                    targets_and_custom_are_what_the_types_check(text);
                     let file = format!("{version}-{}-{key}", env.name).replace('.', "_");
                     std::fs::write(dir.path().join(format!("{file}.ts")), source(text))
                         .expect("write dashboard");
@@ -1181,23 +1224,79 @@ fn dashboards_satisfy_grafanas_dashboard_schema() {
     let mut kind = sample.clone();
     kind["panels"][0]["gridPos"]["w"] = json!("wide");
     std::fs::write(bad.path().join("kind.ts"), source(&kind.to_string())).expect("write");
-    let mut option = sample;
-    let panel = option["panels"]
-        .as_array_mut()
-        .and_then(|panels| panels.iter_mut().find(|p| p["type"] == "timeseries"))
-        .expect("a time series panel");
-    panel["options"]["legend"]["displayMode"] = json!("lisst");
+    let mut option = sample.clone();
+    timeseries_panel(&mut option)["options"]["legend"]["displayMode"] = json!("lisst");
     std::fs::write(bad.path().join("option.ts"), source(&option.to_string())).expect("write");
+    let mut custom = sample.clone();
+    timeseries_panel(&mut custom)["fieldConfig"]["defaults"]["custom"] =
+        json!({ "drawStyle": "linez" });
+    std::fs::write(bad.path().join("custom.ts"), source(&custom.to_string())).expect("write");
+    let mut target = sample;
+    timeseries_panel(&mut target)["targets"][0]["exprr"] = json!("up");
+    std::fs::write(bad.path().join("target.ts"), source(&target.to_string())).expect("write");
     let (ok, report) = tsc(bad.path());
     assert!(!ok, "tsc accepted a broken dashboard");
-    assert!(
-        report.contains("field.ts") && report.contains("\"panelz\""),
-        "{report}"
-    );
-    assert!(
-        report.contains("kind.ts") && report.contains("TS2322"),
-        "{report}"
-    );
+    // tsc reports `file(line,col): error TSnnnn: ...`, one error a line.
+    let fails = |file: &str, code: &str, text: &str| {
+        report
+            .lines()
+            .any(|l| l.starts_with(file) && l.contains(code) && l.contains(text))
+    };
+    assert!(fails("field.ts", "TS2353", "\"panelz\""), "{report}");
+    assert!(fails("kind.ts", "TS2322", "'number'"), "{report}");
+    assert!(fails("option.ts", "TS2820", "\"lisst\""), "{report}");
+    assert!(fails("custom.ts", "TS2820", "\"linez\""), "{report}");
+    assert!(fails("target.ts", "TS2353", "\"exprr\""), "{report}");
+}
+
+/// The first time series panel of a dashboard.
+fn timeseries_panel(dashboard: &mut Value) -> &mut Value {
+    dashboard["panels"]
+        .as_array_mut()
+        .and_then(|panels| panels.iter_mut().find(|p| p["type"] == "timeseries"))
+        .expect("a time series panel")
+}
+
+/// What the TypeScript check of a dashboard does not see: every target has exactly the fields
+/// of `dashboards::Target` (a query of the `datasource` variable's Prometheus), and only time
+/// series panels (checked against their `FieldConfig`) may have `fieldConfig.defaults.custom`.
+fn targets_and_custom_are_what_the_types_check(text: &str) {
+    let doc: Value = serde_json::from_str(text).expect("dashboard JSON");
+    for panel in doc["panels"].as_array().into_iter().flatten() {
+        let title = &panel["title"];
+        let targets = panel["targets"].as_array().expect("targets");
+        assert!(!targets.is_empty(), "{title}: no targets");
+        for target in targets {
+            let keys: Vec<&str> = target
+                .as_object()
+                .expect("a target object")
+                .keys()
+                .map(String::as_str)
+                .collect();
+            let mut keys = keys;
+            keys.sort_unstable();
+            assert_eq!(
+                keys,
+                ["datasource", "expr", "legendFormat", "refId"],
+                "{title}"
+            );
+            for key in ["expr", "legendFormat", "refId"] {
+                assert!(target[key].is_string(), "{title}: {key} {target}");
+            }
+            assert_eq!(
+                target["datasource"],
+                json!({ "type": "prometheus", "uid": "${datasource}" }),
+                "{title}"
+            );
+        }
+        if panel["type"] != "timeseries" {
+            assert!(
+                panel["fieldConfig"]["defaults"].get("custom").is_none(),
+                "{title}: `custom` of a {} panel is not checked",
+                panel["type"]
+            );
+        }
+    }
 }
 
 // ---- platc monitoring ENV ---------------------------------------------------------------------

@@ -171,34 +171,31 @@ fn with_second_preview(cluster: &str, namespace: &str) -> String {
     )
 }
 
+/// `platc validate` of the bundled spec with a second preview; the status and stderr.
+fn validate_with_second_preview(cluster: &str, namespace: &str) -> (i32, String) {
+    let dir = project(with_second_preview(cluster, namespace));
+    let out = platc(dir.path(), &["validate"]);
+    (out.status, out.stderr)
+}
+
 #[test]
 fn nested_prefixes_clash_across_clusters_of_one_cloud_project() {
     // Another cluster, same project: `feature/x-y` would be `airflow-dev-x-y-<hash>` in both,
     // one Workload Identity member `carshare-data-dev.svc.id.goog[airflow-dev-x-y-…/…]`.
-    let dir = project(with_second_preview("https://35.195.99.9", "airflow-dev-x"));
-    let out = platc(dir.path(), &["validate"]);
-    assert_eq!(out.status, 1, "{}", out.stderr);
-    assert!(
-        out.stderr.contains("error[preview-prefix-nested]"),
-        "{}",
-        out.stderr
-    );
-    // Equal prefixes on two clusters of one project clash too.
-    let dir = project(with_second_preview("https://35.195.99.9", "airflow-dev"));
-    let out = platc(dir.path(), &["validate"]);
-    assert_eq!(out.status, 1, "{}", out.stderr);
-    assert!(
-        out.stderr.contains("error[preview-prefix-nested]"),
-        "{}",
-        out.stderr
-    );
-    // A prefix that does not nest is fine.
-    let dir = project(with_second_preview(
-        "https://35.195.99.9",
-        "airflow-sandbox",
-    ));
-    let out = platc(dir.path(), &["validate"]);
-    assert_eq!(out.status, 0, "{}", out.stderr);
+    // Equal prefixes on two clusters of one project clash too; one that does not nest is fine.
+    for (namespace, refused) in [
+        ("airflow-dev-x", true),
+        ("airflow-dev", true),
+        ("airflow-sandbox", false),
+    ] {
+        let (status, stderr) = validate_with_second_preview("https://35.195.99.9", namespace);
+        assert_eq!(status, i32::from(refused), "{namespace}: {stderr}");
+        assert_eq!(
+            stderr.contains("error[preview-prefix-nested]"),
+            refused,
+            "{namespace}: {stderr}"
+        );
+    }
 }
 
 #[test]
@@ -237,14 +234,12 @@ fn refused_lines_of_standard_input_are_skipped_with_a_warning() {
 
 #[test]
 fn validate_refuses_previews_whose_prefixes_nest() {
-    let dir = project(with_second_preview("https://35.195.20.2", "airflow-dev-x"));
-    let out = platc(dir.path(), &["validate"]);
-    assert_eq!(out.status, 1, "{}", out.stderr);
+    let (status, stderr) = validate_with_second_preview("https://35.195.20.2", "airflow-dev-x");
+    assert_eq!(status, 1, "{stderr}");
     assert!(
-        out.stderr.contains("error[preview-prefix-nested]")
-            && out.stderr.contains("`airflow-dev-x` and `airflow-dev`"),
-        "{}",
-        out.stderr
+        stderr.contains("error[preview-prefix-nested]")
+            && stderr.contains("`airflow-dev-x` and `airflow-dev`"),
+        "{stderr}"
     );
 }
 

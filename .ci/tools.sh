@@ -146,15 +146,19 @@ tools_airflow() {
   local version="$1"
   local lock="$root/.ci/airflow/$version.txt"
   [ -f "$lock" ] || { echo "no lock for Airflow $version: $lock" >&2; return 2; }
-  local uv key
+  local uv key py
   uv="$(tools_uv)"
-  key="$( (cat "$lock"; python3 -c 'import sys; print(sys.version)'; "$uv" --version) | sha256sum | cut -c1-12)"
+  # The interpreter the lock was resolved for (python3 on PATH, past any venv), named by path:
+  # left to itself uv may pick another python3 (Debian's 3.11.2, where the lock's markers want
+  # other packages).
+  py="$(python3 -c 'import sys; print(getattr(sys, "_base_executable", sys.executable))')"
+  key="$( (cat "$lock"; "$py" -c 'import sys; print(sys.version)'; "$uv" --version) | sha256sum | cut -c1-12)"
   local venv="$cache/airflow-$version-$key"
   (
     flock 9
     if [ ! -f "$venv/.complete" ]; then
       rm -rf "$venv"
-      UV_CACHE_DIR="$cache/uv" "$uv" venv -q -p python3 "$venv"
+      UV_CACHE_DIR="$cache/uv" "$uv" venv -q -p "$py" "$venv"
       UV_CACHE_DIR="$cache/uv" VIRTUAL_ENV="$venv" "$uv" pip install -q --offline --no-deps -r "$lock" 2>/dev/null \
         || UV_CACHE_DIR="$cache/uv" VIRTUAL_ENV="$venv" "$uv" pip install -q --no-deps -r "$lock"
       UV_CACHE_DIR="$cache/uv" VIRTUAL_ENV="$venv" "$uv" pip check -q >&2
@@ -189,7 +193,7 @@ tools_airflow_lock() {
   day="$(airflow_release_day "$version")"
   uv="$(tools_uv)"
   tmp="$(mktemp -d)"
-  UV_CACHE_DIR="$cache/uv" "$uv" venv -q -p python3 "$tmp/venv"
+  UV_CACHE_DIR="$cache/uv" "$uv" venv -q -p "$(python3 -c 'import sys; print(getattr(sys, "_base_executable", sys.executable))')" "$tmp/venv"
   UV_CACHE_DIR="$cache/uv" VIRTUAL_ENV="$tmp/venv" "$uv" pip install -q \
     --exclude-newer "${day}T00:00:00Z" "apache-airflow[statsd]==$version" "${airflow_providers[@]}"
   mkdir -p "$root/.ci/airflow"

@@ -159,8 +159,10 @@ tools_airflow() {
     if [ ! -f "$venv/.complete" ]; then
       rm -rf "$venv"
       UV_CACHE_DIR="$cache/uv" "$uv" venv -q -p "$py" "$venv"
-      UV_CACHE_DIR="$cache/uv" VIRTUAL_ENV="$venv" "$uv" pip install -q --offline --no-deps -r "$lock" 2>/dev/null \
-        || UV_CACHE_DIR="$cache/uv" VIRTUAL_ENV="$venv" "$uv" pip install -q --no-deps -r "$lock"
+      # With dependencies: the lock pins every package, and a package whose markers want another
+      # on this interpreter (redis wants async-timeout below Python 3.11.3) still gets it.
+      UV_CACHE_DIR="$cache/uv" VIRTUAL_ENV="$venv" "$uv" pip install -q --offline -r "$lock" 2>/dev/null \
+        || UV_CACHE_DIR="$cache/uv" VIRTUAL_ENV="$venv" "$uv" pip install -q -r "$lock"
       UV_CACHE_DIR="$cache/uv" VIRTUAL_ENV="$venv" "$uv" pip check -q >&2
       touch "$venv/.complete"
     fi

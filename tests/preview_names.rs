@@ -238,7 +238,7 @@ fn validate_refuses_previews_whose_prefixes_nest() {
     assert_eq!(status, 1, "{stderr}");
     assert!(
         stderr.contains("error[preview-prefix-nested]")
-            && stderr.contains("`airflow-dev-x` and `airflow-dev`"),
+            && stderr.contains("`airflow-dev` and `airflow-dev-x`"),
         "{stderr}"
     );
 }

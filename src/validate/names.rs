@@ -137,50 +137,79 @@ fn nested_preview_prefixes(model: &Model, doc: &Document, out: &mut Diagnostics)
         .iter()
         .filter(|e| e.is_preview())
         .collect();
-    let nests = |outer: &str, inner: &str| {
-        inner
-            .strip_prefix(outer)
-            .is_some_and(|rest| rest.starts_with('-'))
+    let apps: Vec<String> = previews
+        .iter()
+        .map(|e| crate::render::argocd::app_name(model, e))
+        .collect();
+    // Linear in the names: each name is looked up by every prefix of it that ends before a `-`
+    // (at most 63 per name), and by itself; a name shared by several previews is paired with
+    // the first of them only.
+    fn first_of<'n>(names: &[&'n str]) -> std::collections::HashMap<&'n str, usize> {
+        let mut first = std::collections::HashMap::new();
+        for (i, name) in names.iter().enumerate() {
+            first.entry(*name).or_insert(i);
+        }
+        first
+    }
+    let namespaces: Vec<&str> = previews.iter().map(|e| e.namespace.as_str()).collect();
+    let app_names: Vec<&str> = apps.iter().map(String::as_str).collect();
+    let (by_namespace, by_app) = (first_of(&namespaces), first_of(&app_names));
+    let outer_of = |name: &'_ str, index: &std::collections::HashMap<&str, usize>| {
+        name.match_indices('-')
+            .filter_map(|(at, _)| index.get(&name[..at]).copied())
+            .collect::<Vec<usize>>()
     };
-    for (i, a) in previews.iter().enumerate() {
-        for b in &previews[i + 1..] {
-            let same_cluster =
-                super::identity::cluster(&a.cluster) == super::identity::cluster(&b.cluster);
+    for (b, env_b) in previews.iter().enumerate() {
+        let mut candidates: Vec<(usize, bool)> = outer_of(&env_b.namespace, &by_namespace)
+            .into_iter()
+            .map(|a| (a, false))
+            .collect();
+        if let Some(&a) = by_namespace.get(env_b.namespace.as_str())
+            && a != b
+        {
+            candidates.push((a, true));
+        }
+        let mut clash = None;
+        for (a, equal) in candidates {
+            let env_a = previews[a];
+            let same_cluster = super::identity::cluster(&env_a.cluster)
+                == super::identity::cluster(&env_b.cluster);
             // A namespace also names things outside its cluster: the Workload Identity member
             // `PROJECT.svc.id.goog[NAMESPACE/…]` of the cloud project, and the preview's log
             // folder below `logging.remote`. Equal prefixes on one cluster are
             // `namespace-collision`.
-            let shared_outside = a.cloud_project.trim() == b.cloud_project.trim()
-                || matches!((&a.logging, &b.logging), (Some(x), Some(y)) if x.remote.trim_end_matches('/') == y.remote.trim_end_matches('/'));
-            let (apps_a, apps_b) = (
-                crate::render::argocd::app_name(model, a),
-                crate::render::argocd::app_name(model, b),
-            );
-            let clash = if (same_cluster || shared_outside)
-                && (nests(&a.namespace, &b.namespace)
-                    || nests(&b.namespace, &a.namespace)
-                    || (!same_cluster && a.namespace == b.namespace))
-            {
-                Some(("namespace prefixes", &a.namespace, &b.namespace))
-            } else if nests(&apps_a, &apps_b) || nests(&apps_b, &apps_a) {
-                Some(("Application names", &apps_a, &apps_b))
-            } else {
-                None
-            };
-            if let Some((what, x, y)) = clash {
-                let at = Origin::new(doc, &b.name);
-                out.push(
-                    Diagnostic::error(
-                        "preview-prefix-nested",
-                        format!(
-                            "previews `{}` and `{}` have nested or equal {what} `{x}` and `{y}`: a branch both match can get one name from both",
-                            a.name, b.name
-                        ),
-                    )
-                    .at(doc.value_place(&at.own("/namespace")))
-                    .help("make neither prefix the other followed by `-`, such as `airflow-dev` and `airflow-hotfix`"),
-                );
+            let shared_outside = env_a.cloud_project.trim() == env_b.cloud_project.trim()
+                || matches!((&env_a.logging, &env_b.logging), (Some(x), Some(y)) if x.remote.trim_end_matches('/') == y.remote.trim_end_matches('/'));
+            // Nested on one cluster, or nested or equal across clusters that share a project or
+            // log folder (equal on one cluster is `namespace-collision`).
+            if (!equal && same_cluster) || (!same_cluster && shared_outside) {
+                clash = Some(("namespace prefixes", a));
+                break;
             }
+        }
+        if clash.is_none() {
+            clash = outer_of(&apps[b], &by_app)
+                .first()
+                .map(|&a| ("Application names", a));
+        }
+        if let Some((what, a)) = clash {
+            let (x, y) = if what == "namespace prefixes" {
+                (&previews[a].namespace, &env_b.namespace)
+            } else {
+                (&apps[a], &apps[b])
+            };
+            let at = Origin::new(doc, &env_b.name);
+            out.push(
+                Diagnostic::error(
+                    "preview-prefix-nested",
+                    format!(
+                        "previews `{}` and `{}` have nested or equal {what} `{x}` and `{y}`: a branch both match can get one name from both",
+                        previews[a].name, env_b.name
+                    ),
+                )
+                .at(doc.value_place(&at.own("/namespace")))
+                .help("make neither prefix the other followed by `-`, such as `airflow-dev` and `airflow-hotfix`"),
+            );
         }
     }
 }

@@ -183,7 +183,10 @@ pub fn check(model: &Model, doc: &Document) -> Diagnostics {
             schema_errors(env, &at, &mut out);
         }
         secret_names(env, &at, &mut out);
-        if let Some(schema) = chart_schema(&env.airflow.chart) {
+        // The schema is compiled only for a spec that passes values through.
+        if !env.helm.values.is_empty()
+            && let Some(schema) = chart_schema(&env.airflow.chart)
+        {
             let mut path = Vec::new();
             for (key, value) in &env.helm.values {
                 path.push(key.clone());

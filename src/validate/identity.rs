@@ -29,7 +29,7 @@ pub fn cluster(url: &str) -> String {
 }
 
 /// A cloud project or account.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Account {
     /// `gcp`, `aws` or `azure`.
     pub cloud: &'static str,

@@ -140,7 +140,8 @@ impl ProdIndex {
         });
         if let Database::External(d) = &dev.database {
             mark(
-                self.database_secrets.get(&(cluster.clone(), d.secret.clone())),
+                self.database_secrets
+                    .get(&(cluster.clone(), d.secret.clone())),
                 &|s| s.database_secret = true,
             );
             if let Some(proxy) = &d.cloud_sql_proxy {
@@ -350,7 +351,10 @@ fn bucket(url: &str) -> (String, String) {
     let (scheme, rest) = url.split_once("://").unwrap_or(("", url));
     (
         scheme.to_ascii_lowercase(),
-        rest.split('/').next().unwrap_or_default().to_ascii_lowercase(),
+        rest.split('/')
+            .next()
+            .unwrap_or_default()
+            .to_ascii_lowercase(),
     )
 }
 

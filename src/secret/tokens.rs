@@ -53,6 +53,15 @@ const PREFIXED: &[Prefixed] = &[
     ("npm_", alnum, 30, NPM),
 ];
 
+/// The automaton that finds every [`PREFIXED`] prefix in one pass.
+fn prefix_finder() -> &'static aho_corasick::AhoCorasick {
+    static FINDER: std::sync::OnceLock<aho_corasick::AhoCorasick> = std::sync::OnceLock::new();
+    FINDER.get_or_init(|| {
+        aho_corasick::AhoCorasick::new(PREFIXED.iter().map(|(prefix, ..)| *prefix))
+            .expect("the prefixes are a few short literals")
+    })
+}
+
 /// How a PEM block starts; a private key's header names `PRIVATE KEY`.
 pub const PEM_BEGIN: &str = "-----BEGIN";
 pub const PEM_END: &str = "-----END";
@@ -60,31 +69,37 @@ pub const PEM_END: &str = "-----END";
 /// Every known-format credential in `text` (may overlap; [`super::scan`] resolves that).
 pub fn find(text: &str) -> Vec<Found> {
     let bytes = text.as_bytes();
-    let mut found: Vec<Found> = PREFIXED
-        .iter()
-        .flat_map(|&(prefix, allowed, min, kind)| {
-            // A match inside the run of an earlier one ends where it ends: skip it, so a text
-            // of repeated prefixes is scanned once.
-            let mut scanned_to = 0;
-            text.match_indices(prefix).filter_map(move |(at, _)| {
-                let boundary = at == 0 || !bytes[at - 1].is_ascii_alphanumeric();
-                if !boundary || at < scanned_to {
-                    return None;
-                }
-                let run = bytes[at + prefix.len()..]
-                    .iter()
-                    .take_while(|b| allowed(**b))
-                    .count();
-                scanned_to = at + prefix.len() + run;
-                (run >= min).then_some(Found {
-                    range: at..at + prefix.len() + run,
-                    kind,
-                    form: Form::Token,
-                    keep: prefix.len(),
-                })
-            })
-        })
+    // One pass for every prefix (Aho-Corasick), where a search per prefix read each text 30
+    // times. Each prefix keeps its own rule: a match inside the run of an earlier one ends where
+    // it ends, so a text of repeated prefixes is scanned once.
+    let mut per_prefix: Vec<Vec<Found>> = vec![Vec::new(); PREFIXED.len()];
+    let mut scanned_to = vec![0usize; PREFIXED.len()];
+    let mut matches: Vec<(usize, usize)> = prefix_finder()
+        .find_overlapping_iter(text)
+        .map(|m| (m.start(), m.pattern().as_usize()))
         .collect();
+    matches.sort_unstable();
+    for (at, p) in matches {
+        let (prefix, allowed, min, kind) = PREFIXED[p];
+        let boundary = at == 0 || !bytes[at - 1].is_ascii_alphanumeric();
+        if !boundary || at < scanned_to[p] {
+            continue;
+        }
+        let run = bytes[at + prefix.len()..]
+            .iter()
+            .take_while(|b| allowed(**b))
+            .count();
+        scanned_to[p] = at + prefix.len() + run;
+        if run >= min {
+            per_prefix[p].push(Found {
+                range: at..at + prefix.len() + run,
+                kind,
+                form: Form::Token,
+                keep: prefix.len(),
+            });
+        }
+    }
+    let mut found: Vec<Found> = per_prefix.into_iter().flatten().collect();
     found.extend(private_keys(text));
     found.extend(jwts(text));
     found.extend(runs(text));
